@@ -1,0 +1,28 @@
+import { defineConfig } from 'vitest/config';
+
+// Native modules (sharp, onnxruntime) are safest in child processes, and these machines have 2 cores.
+export default defineConfig({
+  test: {
+    pool: 'forks',
+    projects: [
+      { test: { name: 'shared', include: ['shared/test/**/*.test.ts'] } },
+      {
+        test: {
+          name: 'backend',
+          include: ['backend/test/**/*.test.ts'],
+          globalSetup: ['backend/test/support/global-setup.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 180_000,
+        },
+      },
+      {
+        test: {
+          name: 'gpu-worker',
+          include: ['gpu-worker/test/**/*.test.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 180_000,
+        },
+      },
+    ],
+  },
+});
