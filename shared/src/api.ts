@@ -1,0 +1,26 @@
+import { z } from 'zod';
+import { Operation } from './operations.ts';
+
+/**
+ * `POST /api/v1/process` as JSON: the image as base64 (a `data:` URL is accepted too) and the operation's
+ * parameters under `params`. The multipart form carries the same as fields: `image` (file), `operation`, and
+ * one field per parameter.
+ */
+export const ProcessJsonBody = z.strictObject({
+  image: z.string().min(1, 'image must be base64-encoded bytes'),
+  operation: Operation,
+  params: z.record(z.string(), z.unknown()).default({}),
+});
+export type ProcessJsonBody = z.infer<typeof ProcessJsonBody>;
+
+/** `Prefer: wait=N` (RFC 7240): answer with the finished task if it completes within N seconds. */
+export const parsePreferWait = (header: string | undefined): number | null => {
+  const match = header?.match(/(?:^|[\s,;])wait\s*=\s*(\d{1,4})(?:$|[\s,;])/i);
+  return match?.[1] ? Number(match[1]) : null;
+};
+
+export const HealthResponse = z.strictObject({
+  status: z.enum(['ok', 'degraded']),
+  checks: z.record(z.string(), z.strictObject({ ok: z.boolean(), detail: z.string().optional() })).optional(),
+});
+export type HealthResponse = z.infer<typeof HealthResponse>;

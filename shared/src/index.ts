@@ -1,0 +1,6 @@
+export * from './api.ts';
+export * from './capabilities.ts';
+export * from './errors.ts';
+export * from './jobs.ts';
+export * from './operations.ts';
+export * from './tasks.ts';

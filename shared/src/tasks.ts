@@ -1,0 +1,71 @@
+import { z } from 'zod';
+import { TaskErrorCode } from './errors.ts';
+import { Operation, ResultFormat } from './operations.ts';
+
+export const TaskStatus = z.enum(['QUEUED', 'PROCESSING', 'COMPLETED', 'FAILED', 'CANCELED']);
+export type TaskStatus = z.infer<typeof TaskStatus>;
+
+export const terminalStatuses: readonly TaskStatus[] = ['COMPLETED', 'FAILED', 'CANCELED'];
+export const isTerminal = (status: TaskStatus): boolean => terminalStatuses.includes(status);
+
+export const TaskId = z.string().regex(/^task_[0-9a-z]{26}$/, 'a task id looks like task_…');
+export type TaskId = z.infer<typeof TaskId>;
+
+export const TaskError = z.strictObject({ code: TaskErrorCode, message: z.string() });
+export type TaskError = z.infer<typeof TaskError>;
+
+export const ResultInfo = z.strictObject({
+  format: ResultFormat,
+  width: z.number().int().positive(),
+  height: z.number().int().positive(),
+  bytes: z.number().int().nonnegative(),
+});
+export type ResultInfo = z.infer<typeof ResultInfo>;
+
+/** `POST /api/v1/process` → 202 */
+export const SubmitTaskResponse = z.strictObject({
+  taskId: TaskId,
+  status: TaskStatus,
+  /** Seconds until the result is expected, from queue depth and recent processing times. */
+  eta: z.number().nonnegative(),
+  /** 0-based place in the queue; 0 means next. */
+  queuePosition: z.number().int().nonnegative().nullable(),
+});
+export type SubmitTaskResponse = z.infer<typeof SubmitTaskResponse>;
+
+/** `GET /api/v1/tasks/:id` */
+export const TaskView = z.strictObject({
+  taskId: TaskId,
+  status: TaskStatus,
+  operation: Operation,
+  params: z.record(z.string(), z.unknown()),
+  /** 0–100 */
+  progress: z.number().min(0).max(100),
+  eta: z.number().nonnegative().nullable(),
+  queuePosition: z.number().int().nonnegative().nullable(),
+  /** Signed, expiring URL; works without the bearer header. */
+  resultUrl: z.string().nullable(),
+  resultUrlExpiresAt: z.iso.datetime().nullable(),
+  result: ResultInfo.nullable(),
+  creditsReserved: z.number().int().nonnegative(),
+  creditsDeducted: z.number().int().nonnegative(),
+  createdAt: z.iso.datetime(),
+  startedAt: z.iso.datetime().nullable(),
+  finishedAt: z.iso.datetime().nullable(),
+  error: TaskError.optional(),
+});
+export type TaskView = z.infer<typeof TaskView>;
+
+/** `GET /api/v1/tasks` (newest first, cursor-paginated) */
+export const TaskListQuery = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  cursor: z.string().min(1).optional(),
+});
+export type TaskListQuery = z.infer<typeof TaskListQuery>;
+
+export const TaskList = z.strictObject({ data: z.array(TaskView), nextCursor: z.string().nullable() });
+export type TaskList = z.infer<typeof TaskList>;
+
+/** One server-sent event on `GET /api/v1/tasks/:id/events` (event name `task`). */
+export const TaskEvent = TaskView;
+export type TaskEvent = TaskView;
