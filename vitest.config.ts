@@ -17,6 +17,15 @@ export default defineConfig({
       },
       {
         test: {
+          name: 'e2e',
+          include: ['e2e/**/*.test.ts'],
+          globalSetup: ['backend/test/support/global-setup.ts'],
+          testTimeout: 180_000,
+          hookTimeout: 180_000,
+        },
+      },
+      {
+        test: {
           name: 'gpu-worker',
           include: ['gpu-worker/test/**/*.test.ts'],
           testTimeout: 120_000,

@@ -1,0 +1,104 @@
+import { resolve } from 'node:path';
+import { z } from 'zod';
+import { type StorageConfig, storageConfigFromEnv } from './storage/index.ts';
+
+const positiveInt = z.coerce.number().int().positive();
+const boolean = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+
+const EnvSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(8787),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PUBLIC_BASE_URL: z.url().optional(),
+  DATABASE_URL: z.url().optional(),
+  REDIS_URL: z.url().default('redis://127.0.0.1:6379'),
+  LUMINA_DATA_DIR: z.string().min(1).default('./data'),
+  LUMINA_QUEUE_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+$/)
+    .default('lumina'),
+  LUMINA_SIGNING_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  MAX_UPLOAD_BYTES: positiveInt.default(25 * 1024 * 1024),
+  MAX_INPUT_PIXELS: positiveInt.default(64_000_000),
+  MAX_INPUT_SIDE_PX: positiveInt.default(12_000),
+  RESULT_URL_TTL_SECONDS: positiveInt.default(3600),
+  MAX_PREFER_WAIT_SECONDS: positiveInt.default(60),
+  JOB_ATTEMPTS: positiveInt.default(3),
+  TASK_DEADLINE_SECONDS: positiveInt.default(900),
+  /** 0 turns the periodic reconciler off in this process (run it in at least one). */
+  RECONCILE_INTERVAL_MS: z.coerce.number().int().nonnegative().default(30_000),
+  RECONCILE_GRACE_MS: z.coerce.number().int().nonnegative().default(10_000),
+  PRICE_REMOVE_BACKGROUND: positiveInt.default(1),
+  LOG_REQUESTS: boolean.default(true),
+});
+
+export interface Config {
+  readonly port: number;
+  readonly host: string;
+  readonly publicBaseUrl: string;
+  readonly databaseUrl: string | undefined;
+  readonly redisUrl: string;
+  readonly dataDir: string;
+  readonly queuePrefix: string;
+  /** HMAC key for result URLs; when unset, one is generated and kept under the data dir. */
+  readonly signingSecret: string | undefined;
+  readonly storage: StorageConfig;
+  readonly limits: {
+    readonly maxUploadBytes: number;
+    readonly maxInputPixels: number;
+    readonly maxInputSidePx: number;
+    readonly maxPreferWaitSeconds: number;
+  };
+  readonly resultUrlTtlSeconds: number;
+  readonly jobAttempts: number;
+  readonly taskDeadlineSeconds: number;
+  readonly reconcileIntervalMs: number;
+  readonly reconcileGraceMs: number;
+  readonly prices: { readonly 'remove-background': number };
+  readonly logRequests: boolean;
+}
+
+/** A configuration problem, reported with the variable's name so the operator knows what to fix. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Parses the environment once, at process start. Nothing else reads `process.env`. */
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
+    throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  const dataDir = resolve(e.LUMINA_DATA_DIR);
+  let storage: StorageConfig;
+  try {
+    storage = storageConfigFromEnv(env, dataDir);
+  } catch (error) {
+    throw new ConfigError(`invalid configuration:\n  ${error instanceof Error ? error.message : String(error)}`);
+  }
+  return Object.freeze({
+    port: e.PORT,
+    host: e.HOST,
+    publicBaseUrl: (e.PUBLIC_BASE_URL ?? `http://${e.HOST}:${e.PORT}`).replace(/\/+$/, ''),
+    databaseUrl: e.DATABASE_URL,
+    redisUrl: e.REDIS_URL,
+    dataDir,
+    queuePrefix: e.LUMINA_QUEUE_PREFIX,
+    signingSecret: e.LUMINA_SIGNING_SECRET,
+    storage,
+    limits: {
+      maxUploadBytes: e.MAX_UPLOAD_BYTES,
+      maxInputPixels: e.MAX_INPUT_PIXELS,
+      maxInputSidePx: e.MAX_INPUT_SIDE_PX,
+      maxPreferWaitSeconds: e.MAX_PREFER_WAIT_SECONDS,
+    },
+    resultUrlTtlSeconds: e.RESULT_URL_TTL_SECONDS,
+    jobAttempts: e.JOB_ATTEMPTS,
+    taskDeadlineSeconds: e.TASK_DEADLINE_SECONDS,
+    reconcileIntervalMs: e.RECONCILE_INTERVAL_MS,
+    reconcileGraceMs: e.RECONCILE_GRACE_MS,
+    prices: { 'remove-background': e.PRICE_REMOVE_BACKGROUND },
+    logRequests: e.LOG_REQUESTS,
+  });
+}

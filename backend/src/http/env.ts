@@ -1,0 +1,11 @@
+import type { Principal } from '../services/authenticate-api-key.ts';
+import type { ServiceContext } from '../services/context.ts';
+
+/** Hono's typed environment for every route: the request id and, behind auth, the caller. */
+export interface AppEnv {
+  Variables: {
+    requestId: string;
+    principal: Principal;
+    ctx: ServiceContext;
+  };
+}

@@ -1,0 +1,67 @@
+import { OperationRequest, ProcessJsonBody } from '@lumina/shared';
+import type { Context } from 'hono';
+import { z } from 'zod';
+import { ApiError } from '../errors.ts';
+import type { AppEnv } from './env.ts';
+
+export interface ProcessRequest {
+  readonly image: Uint8Array;
+  readonly request: OperationRequest;
+}
+
+const base64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
+/** Reads `POST /api/v1/process` as multipart (file in `image`) or JSON (base64 `image`), validated by the shared schemas. */
+export async function readProcessRequest(c: Context<AppEnv>, maxUploadBytes: number): Promise<ProcessRequest> {
+  const type = c.req.header('content-type') ?? '';
+  if (type.startsWith('multipart/form-data')) return readMultipart(c, maxUploadBytes);
+  if (type.startsWith('application/json')) return readJson(c, maxUploadBytes);
+  throw new ApiError(
+    'invalid_request',
+    'Send multipart/form-data with an `image` file, or JSON with a base64 `image`.',
+  );
+}
+
+async function readMultipart(c: Context<AppEnv>, maxUploadBytes: number): Promise<ProcessRequest> {
+  const form = await c.req.parseBody({ all: true });
+  const { image, operation, ...fields } = form;
+  if (!(image instanceof File)) {
+    throw new ApiError('invalid_request', 'The form needs the image file in the `image` field.');
+  }
+  if (image.size === 0) throw new ApiError('empty_upload', 'The uploaded file is empty.');
+  if (image.size > maxUploadBytes) throw tooLarge(maxUploadBytes);
+  const params: Record<string, string> = {};
+  for (const [name, value] of Object.entries(fields)) {
+    if (typeof value !== 'string')
+      throw new ApiError('invalid_request', `Field \`${name}\` must be given once, as text.`);
+    params[name] = value;
+  }
+  return { image: new Uint8Array(await image.arrayBuffer()), request: parseOperation(operation, params) };
+}
+
+async function readJson(c: Context<AppEnv>, maxUploadBytes: number): Promise<ProcessRequest> {
+  const raw: unknown = await c.req.json().catch(() => {
+    throw new ApiError('invalid_request', 'The body is not valid JSON.');
+  });
+  const body = ProcessJsonBody.parse(raw);
+  const encoded = body.image.replace(/^data:[^;,]*;base64,/, '').replace(/\s+/g, '');
+  if (!base64.test(encoded)) throw new ApiError('invalid_request', '`image` is not valid base64.');
+  const image = Buffer.from(encoded, 'base64');
+  if (image.length === 0) throw new ApiError('empty_upload', 'The uploaded image is empty.');
+  if (image.length > maxUploadBytes) throw tooLarge(maxUploadBytes);
+  return {
+    image: new Uint8Array(image.buffer, image.byteOffset, image.length),
+    request: parseOperation(body.operation, body.params),
+  };
+}
+
+function parseOperation(operation: unknown, params: Record<string, unknown>): OperationRequest {
+  const parsed = OperationRequest.safeParse({ operation, params });
+  if (parsed.success) return parsed.data;
+  throw new ApiError('invalid_request', z.prettifyError(parsed.error), {
+    issues: parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
+  });
+}
+
+const tooLarge = (maxUploadBytes: number) =>
+  new ApiError('upload_too_large', `The image is larger than ${maxUploadBytes} bytes.`, { maxUploadBytes });

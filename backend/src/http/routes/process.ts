@@ -1,0 +1,46 @@
+import { parsePreferWait, type SubmitTaskResponse } from '@lumina/shared';
+import { Hono } from 'hono';
+import { ApiError } from '../../errors.ts';
+import { submitTask } from '../../services/submit-task.ts';
+import { waitForTask } from '../../services/wait-for-task.ts';
+import { authenticate } from '../authenticate.ts';
+import type { AppEnv } from '../env.ts';
+import { readProcessRequest } from '../read-process-request.ts';
+
+const idempotencyKeyPattern = /^[\x21-\x7e]{1,255}$/;
+
+export const processRoutes = new Hono<AppEnv>().post('/', authenticate, async (c) => {
+  const ctx = c.var.ctx;
+  const { teamId } = c.var.principal;
+  const idempotencyKey = c.req.header('idempotency-key');
+  if (idempotencyKey !== undefined && !idempotencyKeyPattern.test(idempotencyKey)) {
+    throw new ApiError('invalid_request', 'Idempotency-Key must be 1–255 visible ASCII characters.');
+  }
+  const { image, request } = await readProcessRequest(c, ctx.config.limits.maxUploadBytes);
+  const submitted = await submitTask({ ctx, input: { teamId, request, image, idempotencyKey } });
+
+  c.header('X-Credits-Charged', String(submitted.creditsCharged));
+  c.header('X-Credits-Remaining', String(submitted.creditsRemaining));
+  c.header('Location', `/api/v1/tasks/${submitted.taskId}`);
+  if (submitted.replayed) c.header('Idempotent-Replayed', 'true');
+
+  const wait = parsePreferWait(c.req.header('prefer'));
+  const waitSeconds = wait === null ? 0 : Math.min(wait, ctx.config.limits.maxPreferWaitSeconds);
+  const view = await waitForTask({
+    ctx,
+    input: { teamId, taskId: submitted.taskId, timeoutMs: waitSeconds * 1000, signal: c.req.raw.signal },
+  });
+  if (waitSeconds > 0) {
+    c.header('Preference-Applied', `wait=${waitSeconds}`);
+    if (view.status === 'COMPLETED' || view.status === 'FAILED' || view.status === 'CANCELED') {
+      return c.json(view, 200);
+    }
+  }
+  const body: SubmitTaskResponse = {
+    taskId: view.taskId,
+    status: view.status,
+    eta: view.eta ?? 0,
+    queuePosition: view.queuePosition,
+  };
+  return c.json(body, 202);
+});

@@ -1,0 +1,3 @@
+export { type Backend, composeBackend } from './compose.ts';
+export { type Config, ConfigError, loadConfig } from './config.ts';
+export type { AppType } from './http/app.ts';

@@ -1,0 +1,92 @@
+import { type GpuJob, queueNames } from '@lumina/shared';
+import { type ConnectionOptions, Queue } from 'bullmq';
+import type { JobSnapshot, JobState, TaskQueue } from './task-queue.ts';
+
+export interface BullmqQueueOptions {
+  readonly redisUrl: string;
+  readonly prefix: string;
+  readonly attempts: number;
+}
+
+export function redisConnection(redisUrl: string, producer: boolean): ConnectionOptions {
+  const url = new URL(redisUrl);
+  return {
+    host: url.hostname,
+    port: Number(url.port || 6379),
+    db: Number(url.pathname.slice(1) || 0),
+    ...(url.username ? { username: decodeURIComponent(url.username) } : {}),
+    ...(url.password ? { password: decodeURIComponent(url.password) } : {}),
+    ...(url.protocol === 'rediss:' ? { tls: {} } : {}),
+    // Producers fail fast when Redis is down (the reconciler enqueues later); workers and listeners wait.
+    ...(producer ? { enableOfflineQueue: false, maxRetriesPerRequest: 1 } : { maxRetriesPerRequest: null }),
+  };
+}
+
+const knownStates = new Set<JobState>(['waiting', 'active', 'delayed', 'prioritized', 'completed', 'failed']);
+
+export function createBullmqTaskQueue(options: BullmqQueueOptions): TaskQueue {
+  const queue = new Queue<GpuJob>(queueNames.gpu, {
+    connection: redisConnection(options.redisUrl, true),
+    prefix: options.prefix,
+    defaultJobOptions: {
+      attempts: options.attempts,
+      backoff: { type: 'exponential', delay: 2000 },
+      // Finished jobs stay a while so the reconciler can read outcomes whose events it missed.
+      removeOnComplete: { age: 24 * 3600, count: 10_000 },
+      removeOnFail: { age: 7 * 24 * 3600, count: 10_000 },
+    },
+  });
+  queue.on('error', () => {
+    // Connection errors surface on the calls that need Redis; the event must have a listener to not crash.
+  });
+  const waitKey = `${options.prefix}:${queueNames.gpu}:wait`;
+
+  return {
+    async enqueue(job) {
+      await queue.add(job.request.operation, job, { jobId: job.taskId });
+    },
+    async snapshot(taskId) {
+      const job = await queue.getJob(taskId);
+      if (!job)
+        return { state: 'missing', progress: 0, returnValue: undefined, failedReason: undefined, attemptsMade: 0 };
+      const state = await job.getState();
+      const snapshot: JobSnapshot = {
+        state: knownStates.has(state as JobState) ? (state as JobState) : 'waiting',
+        progress: typeof job.progress === 'number' ? job.progress : 0,
+        returnValue: job.returnvalue,
+        failedReason: job.failedReason || undefined,
+        attemptsMade: job.attemptsMade,
+      };
+      return snapshot;
+    },
+    async remove(taskId) {
+      const job = await queue.getJob(taskId);
+      if (!job) return true;
+      try {
+        await job.remove();
+        return true;
+      } catch {
+        return false; // locked by a worker
+      }
+    },
+    async position(taskId) {
+      const client = await queue.client;
+      const index = await client.lpos(waitKey, taskId);
+      if (index === null) return null;
+      // BullMQ pushes new jobs on the left and workers take from the right.
+      const length = await client.llen(waitKey);
+      return length - 1 - index;
+    },
+    async load() {
+      const [counts, workers] = await Promise.all([queue.getJobCounts('wait', 'active'), queue.getWorkersCount()]);
+      return { waiting: counts.wait ?? 0, active: counts.active ?? 0, workers };
+    },
+    async ping() {
+      const client = await queue.client;
+      await client.llen(waitKey);
+    },
+    async close() {
+      await queue.close();
+    },
+  };
+}

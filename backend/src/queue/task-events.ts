@@ -1,0 +1,56 @@
+import { GpuJobResult, parseFailedReason, queueNames } from '@lumina/shared';
+import { QueueEvents } from 'bullmq';
+import { errorFields } from '../logger.ts';
+import type { ServiceContext } from '../services/context.ts';
+import { markTaskProcessing } from '../services/mark-task-processing.ts';
+import { settleTask } from '../services/settle-task.ts';
+import { redisConnection } from './bullmq-task-queue.ts';
+
+/**
+ * Follows the gpu queue's events and turns them into task state: active → PROCESSING, completed/failed →
+ * settled. Every backend process runs one; settling is guarded, so several processes racing on the same event
+ * settle the task once. Events missed while no backend ran are caught by the reconciler.
+ */
+export async function followTaskEvents(ctx: ServiceContext): Promise<{ close(): Promise<void> }> {
+  const events = new QueueEvents(queueNames.gpu, {
+    connection: redisConnection(ctx.config.redisUrl, false),
+    prefix: ctx.config.queuePrefix,
+  });
+  const guard = (what: string, taskId: string) => (error: unknown) =>
+    ctx.log.error(`could not apply the ${what} event`, { taskId, ...errorFields(error) });
+
+  events.on('active', ({ jobId }) => {
+    markTaskProcessing({ ctx, input: { taskId: jobId } }).catch(guard('active', jobId));
+  });
+  events.on('progress', ({ jobId }) => ctx.updates.publish(jobId));
+  events.on('completed', ({ jobId, returnvalue }) => {
+    const raw: unknown = typeof returnvalue === 'string' ? safeJson(returnvalue) : returnvalue;
+    const parsed = GpuJobResult.safeParse(raw);
+    const outcome = parsed.success
+      ? ({ kind: 'completed', result: parsed.data } as const)
+      : ({ kind: 'failed', code: 'internal_error', message: 'The worker returned an unreadable result.' } as const);
+    settleTask({ ctx, input: { taskId: jobId, outcome } }).catch(guard('completed', jobId));
+  });
+  events.on('failed', ({ jobId, failedReason }) => {
+    // Only a job that has used up its attempts is final; a retry shows up as waiting/delayed again.
+    ctx.queue
+      .snapshot(jobId)
+      .then(async (job) => {
+        if (job.state !== 'failed') return;
+        const reason = parseFailedReason(failedReason);
+        await settleTask({ ctx, input: { taskId: jobId, outcome: { kind: 'failed', ...reason } } });
+      })
+      .catch(guard('failed', jobId));
+  });
+  events.on('error', (error) => ctx.log.warn('queue events connection error', errorFields(error)));
+  await events.waitUntilReady();
+  return { close: () => events.close() };
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,39 @@
+import { and, eq, isNull, lt, or } from 'drizzle-orm';
+import { apiKeys } from '../db/schema.ts';
+import { ApiError } from '../errors.ts';
+import type { ServiceContext } from './context.ts';
+import { hashApiKey } from './create-api-key.ts';
+
+export interface Principal {
+  readonly teamId: string;
+  readonly apiKeyId: string;
+}
+
+const lastUsedResolutionMs = 60_000;
+
+/** Resolves a bearer secret to its team. Unknown and revoked keys answer the same `unauthorized`. */
+export async function authenticateApiKey({
+  ctx,
+  input,
+}: {
+  ctx: Pick<ServiceContext, 'db'>;
+  input: { secret: string };
+}): Promise<Principal> {
+  const [key] = await ctx.db
+    .select({ id: apiKeys.id, teamId: apiKeys.teamId, revokedAt: apiKeys.revokedAt })
+    .from(apiKeys)
+    .where(eq(apiKeys.secretHash, hashApiKey(input.secret)));
+  if (!key || key.revokedAt) throw new ApiError('unauthorized', 'The API key is missing, unknown or revoked.');
+  // Record use at most once a minute, so reads do not each cost a write.
+  const now = new Date();
+  await ctx.db
+    .update(apiKeys)
+    .set({ lastUsedAt: now })
+    .where(
+      and(
+        eq(apiKeys.id, key.id),
+        or(isNull(apiKeys.lastUsedAt), lt(apiKeys.lastUsedAt, new Date(now.getTime() - lastUsedResolutionMs))),
+      ),
+    );
+  return { teamId: key.teamId, apiKeyId: key.id };
+}

@@ -1,0 +1,20 @@
+import type { Config } from '../config.ts';
+import type { Db } from '../db/database.ts';
+import type { Logger } from '../logger.ts';
+import type { TaskQueue } from '../queue/task-queue.ts';
+import type { SignedUrls } from '../signed-urls.ts';
+import type { ObjectStore } from '../storage/index.ts';
+import type { TaskUpdates } from '../task-updates.ts';
+import type { EtaEstimator } from './estimate-eta.ts';
+
+/** Everything a use case may touch, built once by the composition root. */
+export interface ServiceContext {
+  readonly config: Config;
+  readonly db: Db;
+  readonly store: ObjectStore;
+  readonly queue: TaskQueue;
+  readonly signedUrls: SignedUrls;
+  readonly updates: TaskUpdates;
+  readonly eta: EtaEstimator;
+  readonly log: Logger;
+}

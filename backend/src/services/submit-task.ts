@@ -1,0 +1,134 @@
+import { createHash } from 'node:crypto';
+import type { GpuJob, OperationRequest } from '@lumina/shared';
+import { and, eq } from 'drizzle-orm';
+import { tasks, teams } from '../db/schema.ts';
+import { ApiError } from '../errors.ts';
+import { newId } from '../ids.ts';
+import { errorFields } from '../logger.ts';
+import { inspectImage } from '../uploads/inspect-image.ts';
+import type { ServiceContext } from './context.ts';
+import { postLedgerEntry } from './ledger.ts';
+
+export interface SubmitTaskInput {
+  readonly teamId: string;
+  readonly request: OperationRequest;
+  readonly image: Uint8Array;
+  readonly idempotencyKey?: string | undefined;
+}
+
+export interface SubmitTaskOutput {
+  readonly taskId: string;
+  /** True when an `Idempotency-Key` matched an earlier submit: nothing new was stored or charged. */
+  readonly replayed: boolean;
+  readonly creditsCharged: number;
+  readonly creditsRemaining: number;
+}
+
+const isUniqueViolation = (error: unknown): boolean => {
+  for (let e: unknown = error; e instanceof Error; e = e.cause) {
+    if ((e as Error & { code?: unknown }).code === '23505') return true;
+  }
+  return false;
+};
+
+/**
+ * Accepts one image for processing. The image is inspected (type sniffed, pixel limits, full decode) before
+ * anything is stored; then the input is stored and, in one transaction, the credits are reserved and the task
+ * created. Any refusal after the store removes the stored input, so a refused upload leaves nothing behind.
+ * The job is enqueued after commit; if Redis is unreachable the reconciler enqueues it later.
+ */
+export async function submitTask({
+  ctx,
+  input,
+}: {
+  ctx: ServiceContext;
+  input: SubmitTaskInput;
+}): Promise<SubmitTaskOutput> {
+  const requestHash = createHash('sha256').update(input.image).update(JSON.stringify(input.request)).digest('hex');
+
+  if (input.idempotencyKey) {
+    const replay = await findReplay(ctx, input.teamId, input.idempotencyKey, requestHash);
+    if (replay) return replay;
+  }
+
+  const inspected = await inspectImage(input.image, ctx.config.limits);
+  const cost = ctx.config.prices[input.request.operation];
+  const taskId = newId('task');
+  const inputKey = `inputs/${taskId}`;
+  const format = input.request.params.format;
+  const outputKey = `results/${taskId}.${format}`;
+
+  await ctx.store.put(inputKey, input.image, `image/${inspected.format}`);
+  let remaining: number;
+  try {
+    remaining = await ctx.db.transaction(async (tx) => {
+      await tx.insert(tasks).values({
+        id: taskId,
+        teamId: input.teamId,
+        status: 'QUEUED',
+        operation: input.request.operation,
+        params: input.request.params,
+        inputKey,
+        outputKey,
+        inputSha256: createHash('sha256').update(input.image).digest('hex'),
+        inputFormat: inspected.format,
+        inputWidth: inspected.width,
+        inputHeight: inspected.height,
+        creditsReserved: cost,
+        idempotencyKey: input.idempotencyKey ?? null,
+        requestHash,
+        enqueueCount: 1,
+        deadlineAt: new Date(Date.now() + ctx.config.taskDeadlineSeconds * 1000),
+      });
+      const team = await postLedgerEntry(tx, {
+        teamId: input.teamId,
+        taskId,
+        kind: 'reserve',
+        balanceDelta: -cost,
+        reservedDelta: cost,
+      });
+      return team.balance;
+    });
+  } catch (error) {
+    await ctx.store.delete(inputKey).catch((cleanupError: unknown) => {
+      ctx.log.error('could not remove the input of a refused submit', { inputKey, ...errorFields(cleanupError) });
+    });
+    // Two submits raced with the same Idempotency-Key: the loser answers with the winner's task.
+    if (input.idempotencyKey && isUniqueViolation(error)) {
+      const replay = await findReplay(ctx, input.teamId, input.idempotencyKey, requestHash);
+      if (replay) return replay;
+    }
+    throw error;
+  }
+
+  const job: GpuJob = { taskId, request: input.request, inputKey, outputKey };
+  try {
+    await ctx.queue.enqueue(job);
+  } catch (error) {
+    ctx.log.warn('enqueue failed; the reconciler will enqueue the task', { taskId, ...errorFields(error) });
+  }
+  ctx.updates.publish(taskId);
+  return { taskId, replayed: false, creditsCharged: cost, creditsRemaining: remaining };
+}
+
+async function findReplay(
+  ctx: ServiceContext,
+  teamId: string,
+  idempotencyKey: string,
+  requestHash: string,
+): Promise<SubmitTaskOutput | null> {
+  const [existing] = await ctx.db
+    .select({ id: tasks.id, requestHash: tasks.requestHash })
+    .from(tasks)
+    .where(and(eq(tasks.teamId, teamId), eq(tasks.idempotencyKey, idempotencyKey)));
+  if (!existing) return null;
+  if (existing.requestHash !== requestHash) {
+    throw new ApiError(
+      'idempotency_key_reused',
+      'This Idempotency-Key was already used with a different image or parameters.',
+      { taskId: existing.id },
+    );
+  }
+  const [team] = await ctx.db.select({ balance: teams.balance }).from(teams).where(eq(teams.id, teamId));
+  return { taskId: existing.id, replayed: true, creditsCharged: 0, creditsRemaining: team?.balance ?? 0 };
+}

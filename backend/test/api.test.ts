@@ -1,0 +1,260 @@
+import { Capabilities, ErrorBody, SubmitTaskResponse, TaskList, TaskView } from '@lumina/shared';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fixture, processForm, startTestBackend, type TestBackend } from './support/harness.ts';
+
+let t: TestBackend;
+const small = fixture('horse.png');
+const other = fixture('home.jpg');
+
+beforeAll(async () => {
+  t = await startTestBackend();
+});
+afterAll(async () => {
+  await t?.close();
+});
+
+const submit = (auth: Record<string, string>, image: Uint8Array = small, headers: Record<string, string> = {}) =>
+  t.request('/api/v1/process', { method: 'POST', headers: { ...auth, ...headers }, body: processForm(image) });
+
+describe('POST /api/v1/process', () => {
+  it('queues a task, reserves its credits and says so in the credit headers', async () => {
+    const team = await t.newTeam(5);
+    const res = await submit(team.auth);
+    expect(res.status).toBe(202);
+    const body = SubmitTaskResponse.parse(await res.json());
+    expect(body.status).toBe('QUEUED');
+    expect(body.eta).toBeGreaterThan(0);
+    expect(body.queuePosition).toBe(0);
+    expect(res.headers.get('x-credits-charged')).toBe('1');
+    expect(res.headers.get('x-credits-remaining')).toBe('4');
+    expect(res.headers.get('location')).toBe(`/api/v1/tasks/${body.taskId}`);
+    expect(await t.team(team.teamId)).toEqual({ balance: 4, reserved: 1 });
+    const ledger = await t.ledger(team.teamId);
+    expect(ledger.map((row) => [row.kind, row.balanceDelta, row.reservedDelta])).toEqual([
+      ['grant', 5, 0],
+      ['reserve', -1, 1],
+    ]);
+    expect(await t.backend.ctx.store.get(`inputs/${body.taskId}`)).not.toBeNull();
+    expect((await t.backend.ctx.queue.snapshot(body.taskId)).state).toBe('waiting');
+  });
+
+  it('accepts the image as base64 JSON too', async () => {
+    const team = await t.newTeam(1);
+    const res = await t.request('/api/v1/process', {
+      method: 'POST',
+      headers: { ...team.auth, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        image: `data:image/png;base64,${small.toString('base64')}`,
+        operation: 'remove-background',
+        params: { format: 'webp' },
+      }),
+    });
+    expect(res.status).toBe(202);
+    const { taskId } = SubmitTaskResponse.parse(await res.json());
+    expect((await t.taskRow(taskId))?.params).toEqual({ format: 'webp' });
+    expect((await t.taskRow(taskId))?.outputKey).toBe(`results/${taskId}.webp`);
+  });
+
+  it('refuses an unknown operation or parameter with invalid_request and charges nothing', async () => {
+    const team = await t.newTeam(3);
+    const unknownOp = await t.request('/api/v1/process', {
+      method: 'POST',
+      headers: team.auth,
+      body: processForm(small, { operation: 'paint-it-black' }),
+    });
+    expect(unknownOp.status).toBe(400);
+    expect(ErrorBody.parse(await unknownOp.json()).error.code).toBe('invalid_request');
+    const badParam = await t.request('/api/v1/process', {
+      method: 'POST',
+      headers: team.auth,
+      body: processForm(small, { format: 'bmp' }),
+    });
+    expect(badParam.status).toBe(400);
+    expect(await t.team(team.teamId)).toEqual({ balance: 3, reserved: 0 });
+    expect(await t.backend.ctx.store.list('inputs/')).toEqual(
+      expect.not.arrayContaining([expect.stringContaining(team.teamId)]),
+    );
+  });
+
+  it('answers 401 in the error envelope without a valid key', async () => {
+    const missing = await submit({});
+    expect(missing.status).toBe(401);
+    const body = ErrorBody.parse(await missing.json());
+    expect(body.error.code).toBe('unauthorized');
+    expect(body.error.requestId).toBe(missing.headers.get('x-request-id'));
+    const wrong = await submit({ authorization: 'Bearer lum_not-a-key' });
+    expect(wrong.status).toBe(401);
+  });
+
+  it('returns the same task for a replayed Idempotency-Key without charging twice', async () => {
+    const team = await t.newTeam(5);
+    const key = `idem-${Date.now()}`;
+    const first = await submit(team.auth, small, { 'idempotency-key': key });
+    const second = await submit(team.auth, small, { 'idempotency-key': key });
+    expect(first.status).toBe(202);
+    expect(second.status).toBe(202);
+    const a = SubmitTaskResponse.parse(await first.json());
+    const b = SubmitTaskResponse.parse(await second.json());
+    expect(b.taskId).toBe(a.taskId);
+    expect(second.headers.get('idempotent-replayed')).toBe('true');
+    expect(second.headers.get('x-credits-charged')).toBe('0');
+    expect(await t.team(team.teamId)).toEqual({ balance: 4, reserved: 1 });
+
+    const reused = await submit(team.auth, other, { 'idempotency-key': key });
+    expect(reused.status).toBe(409);
+    expect(ErrorBody.parse(await reused.json()).error.code).toBe('idempotency_key_reused');
+    expect(await t.team(team.teamId)).toEqual({ balance: 4, reserved: 1 });
+  });
+
+  it('charges once when the same Idempotency-Key races itself', async () => {
+    const team = await t.newTeam(5);
+    const responses = await Promise.all(
+      Array.from({ length: 5 }, () => submit(team.auth, small, { 'idempotency-key': 'race-1' })),
+    );
+    const ids = await Promise.all(responses.map(async (r) => SubmitTaskResponse.parse(await r.json()).taskId));
+    expect(new Set(ids).size).toBe(1);
+    expect(await t.team(team.teamId)).toEqual({ balance: 4, reserved: 1 });
+    expect(await t.backend.ctx.store.list('inputs/')).toContain(`inputs/${ids[0]}`);
+  });
+
+  it('accepts exactly as many of 30 parallel submits as the pool can pay for, never going negative', async () => {
+    const team = await t.newTeam(10);
+    const before = new Set(await t.backend.ctx.store.list('inputs/'));
+    const responses = await Promise.all(Array.from({ length: 30 }, () => submit(team.auth)));
+    const statuses = responses.map((r) => r.status);
+    expect(statuses.filter((s) => s === 202)).toHaveLength(10);
+    expect(statuses.filter((s) => s === 402)).toHaveLength(20);
+    for (const res of responses.filter((r) => r.status === 402)) {
+      expect(ErrorBody.parse(await res.json()).error.code).toBe('insufficient_credits');
+    }
+    expect(await t.team(team.teamId)).toEqual({ balance: 0, reserved: 10 });
+    const reserves = (await t.ledger(team.teamId)).filter((row) => row.kind === 'reserve');
+    expect(reserves).toHaveLength(10);
+    // Refused submits leave no stored input behind.
+    const added = (await t.backend.ctx.store.list('inputs/')).filter((key) => !before.has(key));
+    expect(added).toHaveLength(10);
+  });
+});
+
+describe('GET /api/v1/tasks', () => {
+  it("answers another team's task with the same 404 as a missing one", async () => {
+    const owner = await t.newTeam(1);
+    const stranger = await t.newTeam(1);
+    const { taskId } = SubmitTaskResponse.parse(await (await submit(owner.auth)).json());
+    const foreign = await t.request(`/api/v1/tasks/${taskId}`, { headers: stranger.auth });
+    const missing = await t.request('/api/v1/tasks/task_00000000000000000000000000', { headers: stranger.auth });
+    expect(foreign.status).toBe(404);
+    expect(missing.status).toBe(404);
+    const a = ErrorBody.parse(await foreign.json()).error;
+    const b = ErrorBody.parse(await missing.json()).error;
+    expect({ code: a.code, message: a.message }).toEqual({ code: b.code, message: b.message });
+    const own = await t.request(`/api/v1/tasks/${taskId}`, { headers: owner.auth });
+    expect(own.status).toBe(200);
+    const view = TaskView.parse(await own.json());
+    expect(view).toMatchObject({ taskId, status: 'QUEUED', operation: 'remove-background', resultUrl: null });
+    expect(view.creditsReserved).toBe(1);
+    expect(view.creditsDeducted).toBe(0);
+  });
+
+  it('pages through the history newest first', async () => {
+    const team = await t.newTeam(5);
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i += 1) ids.push(SubmitTaskResponse.parse(await (await submit(team.auth)).json()).taskId);
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const query: string = cursor ? `?limit=2&cursor=${cursor}` : '?limit=2';
+      const page = TaskList.parse(await (await t.request(`/api/v1/tasks${query}`, { headers: team.auth })).json());
+      expect(page.data.length).toBeLessThanOrEqual(2);
+      seen.push(...page.data.map((task) => task.taskId));
+      cursor = page.nextCursor;
+    } while (cursor);
+    expect(seen).toEqual([...ids].reverse());
+  });
+
+  it('cancels a queued task, releases its credits and removes its job', async () => {
+    const team = await t.newTeam(2);
+    const { taskId } = SubmitTaskResponse.parse(await (await submit(team.auth)).json());
+    const res = await t.request(`/api/v1/tasks/${taskId}/cancel`, { method: 'POST', headers: team.auth });
+    expect(res.status).toBe(200);
+    expect(TaskView.parse(await res.json())).toMatchObject({ status: 'CANCELED', creditsDeducted: 0 });
+    expect(await t.team(team.teamId)).toEqual({ balance: 2, reserved: 0 });
+    expect((await t.backend.ctx.queue.snapshot(taskId)).state).toBe('missing');
+    const again = await t.request(`/api/v1/tasks/${taskId}/cancel`, { method: 'POST', headers: team.auth });
+    expect(again.status).toBe(409);
+    expect(ErrorBody.parse(await again.json()).error.code).toBe('task_not_cancelable');
+  });
+});
+
+describe('CORS for the Figma iframe', () => {
+  it('answers a preflight from Origin: null that asks for Authorization', async () => {
+    const res = await t.request('/api/v1/process', {
+      method: 'OPTIONS',
+      headers: {
+        origin: 'null',
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'authorization, idempotency-key, content-type',
+      },
+    });
+    expect(res.status).toBe(204);
+    expect(res.headers.get('access-control-allow-origin')).toBe('*');
+    expect(res.headers.get('access-control-allow-headers')?.toLowerCase()).toContain('authorization');
+    expect(res.headers.get('access-control-allow-methods')).toContain('POST');
+  });
+
+  it('exposes the credit headers to the iframe', async () => {
+    const team = await t.newTeam(1);
+    const res = await submit({ ...team.auth, origin: 'null' });
+    expect(res.status).toBe(202);
+    expect(res.headers.get('access-control-allow-origin')).toBe('*');
+    const exposed = res.headers.get('access-control-expose-headers')?.toLowerCase() ?? '';
+    expect(exposed).toContain('x-credits-charged');
+    expect(exposed).toContain('x-credits-remaining');
+  });
+});
+
+describe('signed result URLs', () => {
+  it('serve a result without the bearer header until they expire', async () => {
+    const key = `results/task_${'0'.repeat(26)}.png`;
+    await t.backend.ctx.store.put(key, small, 'image/png');
+    const fresh = t.backend.ctx.signedUrls.sign(key, 60);
+    const ok = await t.request(new URL(fresh.url).pathname + new URL(fresh.url).search);
+    expect(ok.status).toBe(200);
+    expect(ok.headers.get('content-type')).toBe('image/png');
+    expect(ok.headers.get('cross-origin-resource-policy')).toBe('cross-origin');
+    expect(Buffer.from(await ok.arrayBuffer()).equals(small)).toBe(true);
+
+    const stale = t.backend.ctx.signedUrls.sign(key, 60, new Date(Date.now() - 120_000));
+    const expired = await t.request(new URL(stale.url).pathname + new URL(stale.url).search);
+    expect(expired.status).toBe(403);
+    expect(ErrorBody.parse(await expired.json()).error.code).toBe('invalid_signature');
+
+    const tampered = new URL(fresh.url);
+    tampered.searchParams.set('expires', String(Number(tampered.searchParams.get('expires')) + 3600));
+    expect((await t.request(tampered.pathname + tampered.search)).status).toBe(403);
+  });
+
+  it('never serve inputs, signed or not', async () => {
+    const key = 'inputs/task_x';
+    await t.backend.ctx.store.put(key, small, 'image/png');
+    const signed = new URL(t.backend.ctx.signedUrls.sign(key, 60).url);
+    expect((await t.request(signed.pathname + signed.search)).status).toBe(404);
+  });
+});
+
+describe('service endpoints', () => {
+  it('publishes capabilities without authentication', async () => {
+    const res = await t.request('/api/v1/capabilities');
+    expect(res.status).toBe(200);
+    const body = Capabilities.parse(await res.json());
+    expect(body.operations[0]).toMatchObject({ operation: 'remove-background', available: true, credits: 1 });
+    expect(body.limits.maxUploadBytes).toBe(25 * 1024 * 1024);
+  });
+
+  it('is ready when Postgres, Redis and storage answer', async () => {
+    const res = await t.request('/readyz');
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ status: 'ok' });
+    expect((await t.request('/healthz')).status).toBe(200);
+  });
+});
