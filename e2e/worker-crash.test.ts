@@ -1,0 +1,95 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { SubmitTaskResponse, TaskView } from '@lumina/shared';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  eventually,
+  fixture,
+  processForm,
+  startTestBackend,
+  type TestBackend,
+} from '../backend/test/support/harness.ts';
+
+// Workers run as real processes here, so one can be killed with SIGKILL in the middle of a job.
+const root = join(import.meta.dirname, '..');
+let t: TestBackend;
+const children: ChildProcess[] = [];
+
+beforeAll(async () => {
+  t = await startTestBackend();
+});
+afterAll(async () => {
+  for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
+  await t?.close();
+});
+
+/** Starts `gpu-worker/src/main.ts` as its own process and resolves once it says it is ready. */
+async function spawnWorker(name: string): Promise<{ child: ChildProcess; output: () => string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'gpu-worker/src/main.ts'], {
+    cwd: root,
+    env: {
+      ...process.env,
+      ...t.env,
+      // A short lock so a dead worker's job is noticed as stalled within seconds.
+      WORKER_LOCK_DURATION_MS: '2000',
+      WORKER_STALLED_INTERVAL_MS: '1000',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.push(child);
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  child.stderr?.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  await eventually(async () => {
+    if (child.exitCode !== null) throw new Error(`${name} exited early:\n${output}`);
+    return output.includes('gpu worker ready') ? true : undefined;
+  }, 120_000);
+  return { child, output: () => output };
+}
+
+const exited = (child: ChildProcess) =>
+  new Promise<number | null>((resolve) => {
+    if (child.exitCode !== null) resolve(child.exitCode);
+    else child.once('exit', (code) => resolve(code));
+  });
+
+describe('a worker that dies mid-job', () => {
+  it('leaves the job to another worker, and the task is charged once', async () => {
+    const team = await t.newTeam(3);
+    // A 4000×3000 photo keeps the job busy long enough to be killed in the middle of it.
+    const big = await sharp(fixture('fruits.jpg')).resize(4000, 3000).jpeg({ quality: 90 }).toBuffer();
+    const first = await spawnWorker('worker A');
+
+    const res = await t.request('/api/v1/process', { method: 'POST', headers: team.auth, body: processForm(big) });
+    expect(res.status).toBe(202);
+    const { taskId } = SubmitTaskResponse.parse(await res.json());
+
+    await eventually(async () => ((await t.taskRow(taskId))?.status === 'PROCESSING' ? true : undefined));
+    expect((await t.backend.ctx.queue.snapshot(taskId)).state).toBe('active');
+    first.child.kill('SIGKILL');
+    await exited(first.child);
+    expect((await t.taskRow(taskId))?.status).toBe('PROCESSING');
+
+    const second = await spawnWorker('worker B');
+    const done = await eventually(async () => {
+      const row = await t.taskRow(taskId);
+      return row?.status === 'COMPLETED' || row?.status === 'FAILED' ? row : undefined;
+    }, 120_000);
+    expect(done.status).toBe('COMPLETED');
+    expect(second.output()).toContain(taskId);
+
+    const view = TaskView.parse(await (await t.request(`/api/v1/tasks/${taskId}`, { headers: team.auth })).json());
+    expect(view).toMatchObject({ status: 'COMPLETED', creditsDeducted: 1, result: { width: 4000, height: 3000 } });
+    expect((await t.ledger(team.teamId)).map((row) => row.kind)).toEqual(['grant', 'reserve', 'capture']);
+    expect(await t.team(team.teamId)).toEqual({ balance: 2, reserved: 0 });
+
+    // SIGTERM closes the worker gracefully.
+    second.child.kill('SIGTERM');
+    expect(await exited(second.child)).toBe(0);
+  });
+});
