@@ -22,6 +22,7 @@ export function redisConnection(redisUrl: string, producer: boolean): Connection
   };
 }
 
+const workersCacheMs = 5000;
 const knownStates = new Set<JobState>(['waiting', 'active', 'delayed', 'prioritized', 'completed', 'failed']);
 
 export function createBullmqTaskQueue(options: BullmqQueueOptions): TaskQueue {
@@ -40,6 +41,12 @@ export function createBullmqTaskQueue(options: BullmqQueueOptions): TaskQueue {
     // Connection errors surface on the calls that need Redis; the event must have a listener to not crash.
   });
   const waitKey = `${options.prefix}:${queueNames.gpu}:wait`;
+  // Counting workers lists Redis clients (CLIENT LIST), too costly for every status poll: keep it a few seconds.
+  let workers = { count: 0, at: 0 };
+  const workersCount = async () => {
+    if (Date.now() - workers.at > workersCacheMs) workers = { count: await queue.getWorkersCount(), at: Date.now() };
+    return workers.count;
+  };
 
   return {
     async enqueue(job) {
@@ -78,8 +85,8 @@ export function createBullmqTaskQueue(options: BullmqQueueOptions): TaskQueue {
       return length - 1 - index;
     },
     async load() {
-      const [counts, workers] = await Promise.all([queue.getJobCounts('wait', 'active'), queue.getWorkersCount()]);
-      return { waiting: counts.wait ?? 0, active: counts.active ?? 0, workers };
+      const [counts, workerCount] = await Promise.all([queue.getJobCounts('wait', 'active'), workersCount()]);
+      return { waiting: counts.wait ?? 0, active: counts.active ?? 0, workers: workerCount };
     },
     async ping() {
       const client = await queue.client;

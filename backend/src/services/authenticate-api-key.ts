@@ -20,12 +20,15 @@ export async function authenticateApiKey({
   input: { secret: string };
 }): Promise<Principal> {
   const [key] = await ctx.db
-    .select({ id: apiKeys.id, teamId: apiKeys.teamId, revokedAt: apiKeys.revokedAt })
+    .select({ id: apiKeys.id, teamId: apiKeys.teamId, revokedAt: apiKeys.revokedAt, lastUsedAt: apiKeys.lastUsedAt })
     .from(apiKeys)
     .where(eq(apiKeys.secretHash, hashApiKey(input.secret)));
   if (!key || key.revokedAt) throw new ApiError('unauthorized', 'The API key is missing, unknown or revoked.');
   // Record use at most once a minute, so reads do not each cost a write.
   const now = new Date();
+  if (key.lastUsedAt && now.getTime() - key.lastUsedAt.getTime() < lastUsedResolutionMs) {
+    return { teamId: key.teamId, apiKeyId: key.id };
+  }
   await ctx.db
     .update(apiKeys)
     .set({ lastUsedAt: now })

@@ -18,19 +18,17 @@ export async function toTaskView(ctx: ServiceContext, row: TaskRow, options: { l
 
   if (options.live && !isTerminal(status)) {
     try {
-      const [snapshot, position, load] = await Promise.all([
-        ctx.queue.snapshot(row.id),
-        ctx.queue.position(row.id),
-        ctx.queue.load(),
-      ]);
-      if (snapshot.state === 'active') status = 'PROCESSING';
+      const snapshot = await ctx.queue.snapshot(row.id);
       progress = snapshot.progress;
-      queuePosition = position;
-      const each = await ctx.eta.processingSeconds(row.operation);
-      eta =
-        status === 'PROCESSING'
-          ? Math.round(each * (1 - progress / 100) * 10) / 10
-          : await ctx.eta.queuedEta(row.operation, position ?? load.waiting, load.workers);
+      if (snapshot.state === 'active') {
+        status = 'PROCESSING';
+        const each = await ctx.eta.processingSeconds(row.operation);
+        eta = Math.round(each * (1 - progress / 100) * 10) / 10;
+      } else {
+        const live = await queuedPlace(ctx, row.id, row.operation);
+        queuePosition = live.queuePosition;
+        eta = live.eta;
+      }
     } catch (error) {
       ctx.log.warn('live queue state unavailable', { taskId: row.id, ...errorFields(error) });
     }
@@ -60,4 +58,15 @@ export async function toTaskView(ctx: ServiceContext, row: TaskRow, options: { l
       ? { error: { code: row.errorCode as NonNullable<TaskView['error']>['code'], message: row.errorMessage ?? '' } }
       : {}),
   };
+}
+
+/** Place in the queue (0 = next) and seconds until done, for a task that waits for a worker. */
+export async function queuedPlace(
+  ctx: ServiceContext,
+  taskId: string,
+  operation: string,
+): Promise<{ queuePosition: number | null; eta: number }> {
+  const [position, load] = await Promise.all([ctx.queue.position(taskId), ctx.queue.load()]);
+  const eta = await ctx.eta.queuedEta(operation, position ?? load.waiting, load.workers);
+  return { queuePosition: position, eta };
 }

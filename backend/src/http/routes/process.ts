@@ -1,6 +1,7 @@
-import { parsePreferWait, type SubmitTaskResponse } from '@lumina/shared';
+import { isTerminal, parsePreferWait, type SubmitTaskResponse } from '@lumina/shared';
 import { Hono } from 'hono';
 import { ApiError } from '../../errors.ts';
+import { getTask } from '../../services/get-task.ts';
 import { submitTask } from '../../services/submit-task.ts';
 import { waitForTask } from '../../services/wait-for-task.ts';
 import { authenticate } from '../authenticate.ts';
@@ -26,16 +27,15 @@ export const processRoutes = new Hono<AppEnv>().post('/', authenticate, async (c
 
   const wait = parsePreferWait(c.req.header('prefer'));
   const waitSeconds = wait === null ? 0 : Math.min(wait, ctx.config.limits.maxPreferWaitSeconds);
-  const view = await waitForTask({
-    ctx,
-    input: { teamId, taskId: submitted.taskId, timeoutMs: waitSeconds * 1000, signal: c.req.raw.signal },
-  });
   if (waitSeconds > 0) {
     c.header('Preference-Applied', `wait=${waitSeconds}`);
-    if (view.status === 'COMPLETED' || view.status === 'FAILED' || view.status === 'CANCELED') {
-      return c.json(view, 200);
-    }
+    const view = await waitForTask({
+      ctx,
+      input: { teamId, taskId: submitted.taskId, timeoutMs: waitSeconds * 1000, signal: c.req.raw.signal },
+    });
+    if (isTerminal(view.status)) return c.json(view, 200);
   }
+  const view = await getTask({ ctx, input: { teamId, taskId: submitted.taskId } });
   const body: SubmitTaskResponse = {
     taskId: view.taskId,
     status: view.status,

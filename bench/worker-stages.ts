@@ -1,0 +1,101 @@
+// Where the gpu-worker's time goes, per pipeline stage, on the real model: `node --import tsx bench/worker-stages.ts`.
+// BENCH_RUNS (default 5) timed runs per input after one warm-up run; ORT_INTRA_OP_THREADS as for the worker.
+// The goal is total / inference ≤ 1.15 at 1024²: everything but the model should be noise next to it.
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import {
+  loadModelRegistry,
+  loadModelSession,
+  type ModelSession,
+  modelFor,
+  removeBackground,
+  silentLogger,
+} from '@lumina/gpu-worker';
+import type { ResultFormat, StageTimings } from '@lumina/shared';
+import sharp from 'sharp';
+
+const runs = Number(process.env.BENCH_RUNS ?? 5);
+const intraOpThreads = Number(process.env.ORT_INTRA_OP_THREADS ?? 0);
+const fixtures = join(import.meta.dirname, '../fixtures/images');
+const modelsDir = join(import.meta.dirname, '../gpu-worker/models');
+
+const median = (values: number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+};
+
+/** Synthetic inputs are made from real photos, in memory: a camera-sized JPEG and a Figma-style 1024² PNG. */
+async function inputs(): Promise<Array<{ name: string; bytes: Buffer }>> {
+  const chelsea = await readFile(join(fixtures, 'chelsea.png'));
+  const square = await sharp(join(fixtures, 'fruits.jpg')).resize(1024, 1024, { fit: 'fill' }).png().toBuffer();
+  const camera = await sharp(join(fixtures, 'baboon.jpg'))
+    .resize(4000, 3000, { fit: 'fill' })
+    .jpeg({ quality: 90 })
+    .toBuffer();
+  return [
+    { name: 'chelsea.png 451×300', bytes: chelsea },
+    { name: 'fruits 1024×1024 png', bytes: square },
+    { name: 'baboon 4000×3000 jpeg', bytes: camera },
+  ];
+}
+
+const stages = ['decodeMs', 'preprocessMs', 'inferenceMs', 'postprocessMs', 'encodeMs', 'totalMs'] as const;
+
+async function benchInput(session: ModelSession, name: string, bytes: Buffer, format: ResultFormat) {
+  await removeBackground({ session, bytes, params: { format } }); // warm-up: JIT, caches
+  const timings: StageTimings[] = [];
+  for (let i = 0; i < runs; i++) timings.push((await removeBackground({ session, bytes, params: { format } })).timings);
+  const row: Record<string, string> = { input: name, format };
+  for (const stage of stages) row[stage.replace('Ms', '')] = median(timings.map((t) => t[stage])).toFixed(0);
+  const ratios = timings.map((t) => t.totalMs / t.inferenceMs);
+  row['total/inference'] = median(ratios).toFixed(3);
+  return row;
+}
+
+/** PNG/WebP encoder settings on one large RGBA result, to choose the worker's defaults from measurements. */
+async function benchEncoders(session: ModelSession, bytes: Buffer) {
+  const { bytes: png } = await removeBackground({ session, bytes, params: { format: 'png' } });
+  const { data, info } = await sharp(png).raw().toBuffer({ resolveWithObject: true });
+  const raw = { raw: { width: info.width, height: info.height, channels: info.channels } } as const;
+  const candidates: Array<[string, () => Promise<Buffer>]> = [
+    ...[1, 3, 6, 9].map((level): [string, () => Promise<Buffer>] => [
+      `png compressionLevel ${level}`,
+      () => sharp(data, raw).png({ compressionLevel: level }).toBuffer(),
+    ]),
+    ['webp lossless (effort 4)', () => sharp(data, raw).webp({ lossless: true }).toBuffer()],
+    ['webp lossless effort 1', () => sharp(data, raw).webp({ lossless: true, effort: 1 }).toBuffer()],
+    ['webp nearLossless q60', () => sharp(data, raw).webp({ nearLossless: true, quality: 60 }).toBuffer()],
+    ['webp q90 alphaQuality 100', () => sharp(data, raw).webp({ quality: 90, alphaQuality: 100 }).toBuffer()],
+  ];
+  const rows = [];
+  for (const [name, encode] of candidates) {
+    await encode();
+    const ms: number[] = [];
+    let size = 0;
+    for (let i = 0; i < runs; i++) {
+      const started = performance.now();
+      size = (await encode()).length;
+      ms.push(performance.now() - started);
+    }
+    rows.push({ encoder: name, ms: median(ms).toFixed(0), MB: (size / 1e6).toFixed(2) });
+  }
+  return rows;
+}
+
+const registry = await loadModelRegistry(modelsDir);
+const session = await loadModelSession({
+  registry,
+  model: modelFor(registry, 'remove-background'),
+  executionProvider: 'cpu',
+  intraOpThreads,
+  log: silentLogger,
+});
+const images = await inputs();
+console.log(`model ${session.model.id} on ${session.executionProvider}; median of ${runs} runs, in ms`);
+const rows = [];
+for (const { name, bytes } of images) rows.push(await benchInput(session, name, bytes, 'png'));
+rows.push(await benchInput(session, images[2]!.name, images[2]!.bytes, 'webp'));
+console.table(rows);
+console.log(`encoders on the ${images[2]!.name} result (RGBA)`);
+console.table(await benchEncoders(session, images[2]!.bytes));
