@@ -64,7 +64,9 @@ export class ConfigError extends Error {
 
 /** Parses the environment once, at process start. Nothing else reads `process.env`. */
 export function loadConfig(env: Record<string, string | undefined>): Config {
-  const parsed = EnvSchema.safeParse(env);
+  // An empty variable means "not set", as in most shells' `FOO= cmd`.
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  const parsed = EnvSchema.safeParse(present);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
     throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
@@ -73,7 +75,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   const dataDir = resolve(e.LUMINA_DATA_DIR);
   let storage: StorageConfig;
   try {
-    storage = storageConfigFromEnv(env, dataDir);
+    storage = storageConfigFromEnv(present, dataDir);
   } catch (error) {
     throw new ConfigError(`invalid configuration:\n  ${error instanceof Error ? error.message : String(error)}`);
   }
