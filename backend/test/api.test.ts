@@ -128,8 +128,13 @@ describe('POST /api/v1/process', () => {
       expect(ErrorBody.parse(await res.json()).error.code).toBe('insufficient_credits');
     }
     expect(await t.team(team.teamId)).toEqual({ balance: 0, reserved: 10 });
-    const reserves = (await t.ledger(team.teamId)).filter((row) => row.kind === 'reserve');
-    expect(reserves).toHaveLength(10);
+    const ledger = await t.ledger(team.teamId);
+    expect(ledger.filter((row) => row.kind === 'reserve')).toHaveLength(10);
+    // The counters are exactly the sums of the ledger's deltas.
+    expect({
+      balance: ledger.reduce((sum, row) => sum + row.balanceDelta, 0),
+      reserved: ledger.reduce((sum, row) => sum + row.reservedDelta, 0),
+    }).toEqual({ balance: 0, reserved: 10 });
     // Refused submits leave no stored input behind.
     const added = (await t.backend.ctx.store.list('inputs/')).filter((key) => !before.has(key));
     expect(added).toHaveLength(10);

@@ -5,9 +5,9 @@ import { describe, expect, it } from 'vitest';
 import { ApiError } from '../src/errors.ts';
 import { inspectImage, sniffImageFormat } from '../src/uploads/index.ts';
 import { sharpErrorCode } from '../src/uploads/sharp-error-code.ts';
+import { fixture } from './support/fixtures.ts';
 import {
   bmp,
-  fixture,
   heicHevc,
   lyingHeaderPng,
   oversizedUpload,

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { eq } from 'drizzle-orm';
@@ -12,8 +12,7 @@ import { creditLedger, tasks, teams } from '../../src/db/schema.ts';
 import { createLogger } from '../../src/logger.ts';
 import { createTeam } from '../../src/services/create-team.ts';
 
-export const fixturesDir = join(import.meta.dirname, '../../../fixtures/images');
-export const fixture = (name: string): Buffer => readFileSync(join(fixturesDir, name));
+export { fixture } from './fixtures.ts';
 
 export interface TestBackend {
   readonly backend: Backend;

@@ -1,16 +1,10 @@
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { constants, crc32, deflateRawSync, deflateSync } from 'node:zlib';
+import { fixture } from './fixtures.ts';
 
 /**
  * Inputs an upload endpoint must refuse, for any test that needs them. Each is deterministic; the 30000×30000
  * PNG is cached because other tests may ask for it many times.
  */
-
-const fixturesDir = fileURLToPath(new URL('../../../fixtures/images/', import.meta.url));
-
-/** A real photo from the shared fixtures folder. */
-export const fixture = (name: string): Uint8Array => new Uint8Array(readFileSync(`${fixturesDir}${name}`));
 
 const ascii = (text: string): Uint8Array => new TextEncoder().encode(text);
 
