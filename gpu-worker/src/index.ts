@@ -1,0 +1,14 @@
+export { type ExecutionProvider, loadWorkerConfig, type WorkerConfig } from './config.ts';
+export type { ModelOutput, ModelSession } from './inference/load-model-session.ts';
+export { loadModelSession } from './inference/load-model-session.ts';
+export { createLogger, type Logger, silentLogger } from './logger.ts';
+export { loadModelRegistry, type ModelEntry, type ModelRegistry, modelFor, readModelFile } from './models/registry.ts';
+export { PipelineError } from './pipeline/pipeline-error.ts';
+export {
+  type PipelineStage,
+  type RemoveBackgroundInput,
+  type RemoveBackgroundOutput,
+  removeBackground,
+} from './pipeline/remove-background.ts';
+export { createGpuJobProcessor } from './processor.ts';
+export { type GpuWorker, type StartGpuWorkerOptions, startGpuWorker } from './worker.ts';

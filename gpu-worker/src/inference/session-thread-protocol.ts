@@ -1,0 +1,32 @@
+import type { ExecutionProvider } from '../config.ts';
+
+/** What the inference thread is started with. */
+export interface SessionThreadData {
+  readonly modelBytes: Uint8Array;
+  readonly inputName: string;
+  readonly outputName: string;
+  readonly inputDims: readonly number[];
+  readonly executionProvider: ExecutionProvider;
+  /** 0 leaves the choice to onnxruntime. */
+  readonly intraOpThreads: number;
+  readonly warmUpRuns: number;
+}
+
+/** Main → thread: one inference. `input`'s buffer is transferred. */
+export interface RunRequest {
+  readonly id: number;
+  readonly input: Float32Array<ArrayBuffer>;
+}
+
+/** Thread → main. */
+export type ThreadMessage =
+  | {
+      readonly type: 'ready';
+      readonly executionProvider: ExecutionProvider;
+      /** Set when the asked-for provider could not start and the session runs on cpu instead. */
+      readonly fallbackReason: string | undefined;
+      readonly loadMs: number;
+      readonly warmUpMs: number;
+    }
+  | { readonly type: 'output'; readonly id: number; readonly data: Float32Array; readonly dims: readonly number[] }
+  | { readonly type: 'failed'; readonly id: number; readonly message: string };

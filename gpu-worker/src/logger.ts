@@ -1,0 +1,28 @@
+/**
+ * One JSON line per event, the same shape the backend writes (`time`, `level`, `component`, `message`), so
+ * both processes' logs read and parse alike.
+ */
+export interface Logger {
+  info(message: string, fields?: Record<string, unknown>): void;
+  warn(message: string, fields?: Record<string, unknown>): void;
+  error(message: string, fields?: Record<string, unknown>): void;
+}
+
+export function createLogger(component: string): Logger {
+  const write = (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => {
+    const line = JSON.stringify({ time: new Date().toISOString(), level, component, message, ...fields });
+    if (level === 'info') process.stdout.write(`${line}\n`);
+    else process.stderr.write(`${line}\n`);
+  };
+  return {
+    info: (message, fields) => write('info', message, fields),
+    warn: (message, fields) => write('warn', message, fields),
+    error: (message, fields) => write('error', message, fields),
+  };
+}
+
+/** A logger that drops everything, for tests and benchmarks. */
+export const silentLogger: Logger = { info: () => {}, warn: () => {}, error: () => {} };
+
+export const errorFields = (error: unknown): Record<string, unknown> =>
+  error instanceof Error ? { error: error.message } : { error: String(error) };

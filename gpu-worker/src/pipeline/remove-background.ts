@@ -1,0 +1,78 @@
+import type { RemoveBackgroundParams, ResultInfo, StageTimings } from '@lumina/shared';
+import type { ModelOutput, ModelSession } from '../inference/load-model-session.ts';
+import { applyMask } from './apply-mask.ts';
+import { decodeImage } from './decode-image.ts';
+import { encodeImage } from './encode-image.ts';
+import { PipelineError } from './pipeline-error.ts';
+import { toModelInput } from './to-model-input.ts';
+
+/** Stage boundaries a caller can report progress at. */
+export type PipelineStage = 'preprocessed' | 'inferred' | 'encoded';
+
+export interface RemoveBackgroundInput {
+  readonly session: ModelSession;
+  readonly bytes: Uint8Array;
+  readonly params: RemoveBackgroundParams;
+  /** Awaited at each stage boundary; its time counts in `totalMs` only. */
+  readonly onStage?: (stage: PipelineStage) => Promise<void>;
+}
+
+export interface RemoveBackgroundOutput {
+  readonly bytes: Buffer;
+  readonly info: ResultInfo;
+  readonly timings: StageTimings;
+}
+
+/**
+ * The image with its background made transparent, at its own size, with the time each stage took. Pure:
+ * bytes in, bytes out; storage and queues are the caller's business.
+ */
+export async function removeBackground({
+  session,
+  bytes,
+  params,
+  onStage,
+}: RemoveBackgroundInput): Promise<RemoveBackgroundOutput> {
+  const { model } = session;
+  if (model.operation !== 'remove-background') {
+    throw new Error(`model ${model.id} serves ${model.operation}, not remove-background`);
+  }
+  const started = performance.now();
+  let mark = started;
+  const lap = (): number => {
+    const now = performance.now();
+    const elapsed = now - mark;
+    mark = now;
+    return elapsed;
+  };
+
+  const image = await decodeImage(bytes);
+  const decodeMs = lap();
+  const input = await toModelInput(image, model.input);
+  const preprocessMs = lap();
+  await onStage?.('preprocessed');
+
+  lap();
+  let mask: ModelOutput;
+  try {
+    mask = await session.run(input);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new PipelineError('model_failed', `model ${model.id} failed: ${reason}`, { retryable: true, cause: error });
+  }
+  const inferenceMs = lap();
+  await onStage?.('inferred');
+
+  lap();
+  await applyMask(image, mask, model.output);
+  const postprocessMs = lap();
+  const encoded = await encodeImage(image, params.format);
+  const encodeMs = lap();
+  await onStage?.('encoded');
+
+  return {
+    bytes: encoded,
+    info: { format: params.format, width: image.width, height: image.height, bytes: encoded.length },
+    timings: { decodeMs, preprocessMs, inferenceMs, postprocessMs, encodeMs, totalMs: performance.now() - started },
+  };
+}

@@ -1,0 +1,30 @@
+import sharp from 'sharp';
+import type { ModelInputSpec } from '../models/registry.ts';
+import type { DecodedImage } from './decode-image.ts';
+
+/**
+ * The model's input tensor: the whole frame squashed to the model's size (segmentation models are trained on
+ * full frames without letterboxing), then planar CHW float32 with `(v - mean) / std` per channel. Bilinear,
+ * as in ISNet's training code; it is also 2× cheaper than sharp's default lanczos3 at 4000×3000.
+ */
+export async function toModelInput(image: DecodedImage, spec: ModelInputSpec): Promise<Float32Array<ArrayBuffer>> {
+  const rgb = await sharp(image.pixels, { raw: { width: image.width, height: image.height, channels: 4 } })
+    .removeAlpha()
+    .resize(spec.width, spec.height, { fit: 'fill', kernel: 'linear' })
+    .raw()
+    .toBuffer();
+  const plane = spec.width * spec.height;
+  const tensor = new Float32Array(3 * plane);
+  const [meanR, meanG, meanB] = spec.mean;
+  const [stdR, stdG, stdB] = spec.std;
+  const scaleR = 1 / stdR;
+  const scaleG = 1 / stdG;
+  const scaleB = 1 / stdB;
+  // One pass over interleaved RGB writing three planes; no allocation per pixel.
+  for (let i = 0, j = 0; i < plane; i++, j += 3) {
+    tensor[i] = ((rgb[j] ?? 0) - meanR) * scaleR;
+    tensor[plane + i] = ((rgb[j + 1] ?? 0) - meanG) * scaleG;
+    tensor[2 * plane + i] = ((rgb[j + 2] ?? 0) - meanB) * scaleB;
+  }
+  return tensor;
+}

@@ -1,0 +1,79 @@
+import type { ObjectStore } from '@lumina/backend/storage';
+import { contentTypeOf, formatFailedReason, GpuJob, GpuJobResult, type TaskErrorCode } from '@lumina/shared';
+import { type Job, UnrecoverableError } from 'bullmq';
+import { z } from 'zod';
+import type { ModelSession } from './inference/load-model-session.ts';
+import { PipelineError } from './pipeline/pipeline-error.ts';
+import { type PipelineStage, removeBackground } from './pipeline/remove-background.ts';
+
+export interface GpuJobProcessorDeps {
+  readonly store: ObjectStore;
+  /** The loaded model per operation this worker serves. */
+  readonly sessions: { readonly 'remove-background': ModelSession };
+}
+
+/** Job progress (0–100) at each boundary; BullMQ marks 100 by completing the job. */
+const progressAfterInput = 10;
+const progressAt: Record<PipelineStage, number> = { preprocessed: 30, inferred: 80, encoded: 95 };
+
+const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+
+/** A failure retrying cannot fix: BullMQ fails the job at once, whatever attempts are left. */
+const unrecoverable = (code: TaskErrorCode, message: string) =>
+  new UnrecoverableError(formatFailedReason(code, message));
+/** A failure another attempt may not hit (a storage outage, a provider hiccup): BullMQ retries it. */
+const retryable = (code: TaskErrorCode, message: string) => new Error(formatFailedReason(code, message));
+
+/**
+ * The BullMQ processor for the gpu queue. Every failure it throws carries `code: message` from
+ * `formatFailedReason`, so the backend maps it to a task error without guessing.
+ */
+export function createGpuJobProcessor({ store, sessions }: GpuJobProcessorDeps) {
+  return async (job: Job<unknown, GpuJobResult>): Promise<GpuJobResult> => {
+    const parsed = GpuJob.safeParse(job.data);
+    if (!parsed.success) {
+      throw unrecoverable('internal_error', `job ${job.id} has an invalid payload: ${z.prettifyError(parsed.error)}`);
+    }
+    const { inputKey, outputKey, request } = parsed.data;
+
+    let input: Awaited<ReturnType<ObjectStore['get']>>;
+    try {
+      input = await store.get(inputKey);
+    } catch (error) {
+      throw retryable('storage_failed', `could not read the input ${inputKey}: ${messageOf(error)}`);
+    }
+    if (input === null) throw unrecoverable('input_unreadable', `there is no input object at ${inputKey}`);
+    await job.updateProgress(progressAfterInput);
+
+    const session = sessions[request.operation];
+    let output: Awaited<ReturnType<typeof removeBackground>>;
+    try {
+      output = await removeBackground({
+        session,
+        bytes: input.body,
+        params: request.params,
+        onStage: (stage) => job.updateProgress(progressAt[stage]),
+      });
+    } catch (error) {
+      if (error instanceof PipelineError) {
+        throw error.retryable ? retryable(error.code, error.message) : unrecoverable(error.code, error.message);
+      }
+      throw retryable('internal_error', messageOf(error));
+    }
+
+    try {
+      // The key is the backend's and deterministic, so a retry of this job overwrites rather than duplicates.
+      await store.put(outputKey, output.bytes, contentTypeOf[output.info.format]);
+    } catch (error) {
+      throw retryable('storage_failed', `could not store the result ${outputKey}: ${messageOf(error)}`);
+    }
+
+    return GpuJobResult.parse({
+      outputKey,
+      result: output.info,
+      model: session.model.id,
+      executionProvider: session.executionProvider,
+      timings: output.timings,
+    });
+  };
+}

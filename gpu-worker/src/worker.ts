@@ -1,0 +1,72 @@
+import type { ObjectStore } from '@lumina/backend/storage';
+import { type GpuJobResult, queueNames } from '@lumina/shared';
+import { Worker } from 'bullmq';
+import type { ExecutionProvider, WorkerConfig } from './config.ts';
+import { loadModelSession } from './inference/load-model-session.ts';
+import { errorFields, type Logger } from './logger.ts';
+import { loadModelRegistry, modelFor } from './models/registry.ts';
+import { createGpuJobProcessor } from './processor.ts';
+import { workerConnection } from './worker-connection.ts';
+
+export interface GpuWorker {
+  /** The provider running the model: `cpu` when `cuda` was asked for but could not start. */
+  readonly executionProvider: ExecutionProvider;
+  readonly model: string;
+  /** Settles once the worker is connected to Redis and listening for jobs. */
+  readonly ready: Promise<void>;
+  /** Stops taking jobs and waits for the active ones to finish. */
+  close(): Promise<void>;
+}
+
+export interface StartGpuWorkerOptions {
+  readonly config: WorkerConfig;
+  readonly store: ObjectStore;
+  readonly log: Logger;
+}
+
+/**
+ * Loads and warms the model first, then starts consuming the gpu queue: a worker that is listening can take
+ * a job at once, and a job should never wait behind a cold model or be taken by a worker whose model is
+ * missing or corrupt.
+ */
+export async function startGpuWorker({ config, store, log }: StartGpuWorkerOptions): Promise<GpuWorker> {
+  const registry = await loadModelRegistry(config.modelsDir);
+  const session = await loadModelSession({
+    registry,
+    model: modelFor(registry, 'remove-background'),
+    executionProvider: config.executionProvider,
+    intraOpThreads: config.intraOpThreads,
+    log,
+  });
+
+  const worker = new Worker<unknown, GpuJobResult>(
+    queueNames.gpu,
+    createGpuJobProcessor({ store, sessions: { 'remove-background': session } }),
+    {
+      connection: workerConnection(config.redisUrl),
+      prefix: config.queuePrefix,
+      concurrency: config.concurrency,
+      lockDuration: config.lockDurationMs,
+      stalledInterval: config.stalledIntervalMs,
+    },
+  );
+  // Without a listener an 'error' event would crash the process; connection errors are retried by ioredis.
+  worker.on('error', (error) => log.warn('gpu worker error', errorFields(error)));
+  worker.on('failed', (job, error) =>
+    log.warn('job failed', { jobId: job?.id, attemptsMade: job?.attemptsMade, ...errorFields(error) }),
+  );
+  worker.on('completed', (job, result) =>
+    log.info('job completed', { jobId: job.id, outputKey: result.outputKey, timings: result.timings }),
+  );
+
+  const ready = worker.waitUntilReady().then(() => undefined);
+  // A caller that never awaits `ready` must not see an unhandled rejection; one that does still gets it.
+  ready.catch(() => {});
+
+  return {
+    executionProvider: session.executionProvider,
+    model: session.model.id,
+    ready,
+    close: () => worker.close(),
+  };
+}

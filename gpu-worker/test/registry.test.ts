@@ -1,0 +1,66 @@
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { loadModelRegistry, modelFor, readModelFile } from '../src/index.ts';
+import { modelsDir } from './support/fixtures.ts';
+
+const realEntry = JSON.parse(readFileSync(join(modelsDir, 'registry.json'), 'utf8')).models[0];
+const dirs: string[] = [];
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A models folder holding one small file and a registry entry for it. */
+function modelsFolder(entry: Record<string, unknown>, fileBytes = Buffer.from('not really onnx')): string {
+  const dir = mkdtempSync(join(tmpdir(), 'lumina-models-'));
+  dirs.push(dir);
+  writeFileSync(join(dir, 'tiny.onnx'), fileBytes);
+  writeFileSync(
+    join(dir, 'registry.json'),
+    JSON.stringify({ models: [{ ...realEntry, file: 'tiny.onnx', ...entry }] }),
+  );
+  return dir;
+}
+
+describe('model registry', () => {
+  it('describes the shipped ISNet model as data', async () => {
+    const registry = await loadModelRegistry(modelsDir);
+    expect(modelFor(registry, 'remove-background')).toMatchObject({
+      id: 'isnet-medium',
+      input: { name: 'input', width: 1024, height: 1024, mean: [128, 128, 128], std: [256, 256, 256] },
+      output: { name: 'output', kind: 'alpha-mask', range: [0, 1] },
+    });
+  });
+
+  it('refuses a model file whose sha256 does not match, naming the file and both hashes', async () => {
+    const pinned = 'a'.repeat(64);
+    const bytes = Buffer.from('these are not the weights you pinned');
+    const actual = createHash('sha256').update(bytes).digest('hex');
+    const dir = modelsFolder({ sha256: pinned }, bytes);
+    const registry = await loadModelRegistry(dir);
+
+    const failure = readModelFile(registry, modelFor(registry, 'remove-background'));
+    await expect(failure).rejects.toThrow(join(dir, 'tiny.onnx'));
+    await expect(failure).rejects.toThrow(actual);
+    await expect(failure).rejects.toThrow(pinned);
+  });
+
+  it('hands out the bytes of a file whose sha256 matches', async () => {
+    const bytes = Buffer.from('pinned bytes');
+    const dir = modelsFolder({ sha256: createHash('sha256').update(bytes).digest('hex') }, bytes);
+    const registry = await loadModelRegistry(dir);
+    expect(Buffer.from(await readModelFile(registry, modelFor(registry, 'remove-background')))).toEqual(bytes);
+  });
+
+  it('says which field of an entry is wrong', async () => {
+    const dir = modelsFolder({ input: { ...realEntry.input, std: [256, 0, 256] } });
+    await expect(loadModelRegistry(dir)).rejects.toThrow(/input\.std/);
+  });
+
+  it('refuses a model file name that points outside the models folder', async () => {
+    const dir = modelsFolder({ file: '../elsewhere.onnx' });
+    await expect(loadModelRegistry(dir)).rejects.toThrow(/file/);
+  });
+});

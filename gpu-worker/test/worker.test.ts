@@ -1,0 +1,167 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createObjectStore, type ObjectStore } from '@lumina/backend/storage';
+import { type GpuJob, GpuJobResult, queueNames } from '@lumina/shared';
+import { Queue, QueueEvents } from 'bullmq';
+import sharp from 'sharp';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type GpuWorker, type Logger, loadWorkerConfig, silentLogger, startGpuWorker } from '../src/index.ts';
+import { fixture, recordingLogger } from './support/fixtures.ts';
+
+const redisUrl = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const connection = { host: new URL(redisUrl).hostname, port: Number(new URL(redisUrl).port || 6379) };
+const newTaskId = () => `task_${randomBytes(13).toString('hex')}`;
+const jobWaitMs = 120_000;
+
+const cleanups: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+/** A worker, a producer and an event listener on a queue prefix of this test's own, over a temporary store. */
+async function harness(env: Record<string, string> = {}, log: Logger = silentLogger) {
+  const dataDir = mkdtempSync(join(tmpdir(), 'lumina-worker-test-'));
+  const config = loadWorkerConfig({
+    REDIS_URL: redisUrl,
+    LUMINA_QUEUE_PREFIX: `test-${randomUUID()}`,
+    LUMINA_DATA_DIR: dataDir,
+    ...env,
+  });
+  const store: ObjectStore = createObjectStore(config.storage);
+  const queue = new Queue(queueNames.gpu, { connection, prefix: config.queuePrefix });
+  const events = new QueueEvents(queueNames.gpu, { connection, prefix: config.queuePrefix });
+  cleanups.push(async () => {
+    await events.close();
+    await queue.obliterate({ force: true });
+    await queue.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+  const worker: GpuWorker = await startGpuWorker({ config, store, log });
+  cleanups.push(() => worker.close());
+  await Promise.all([worker.ready, events.waitUntilReady()]);
+
+  const progress = new Map<string, unknown[]>();
+  events.on('progress', ({ jobId, data }) => progress.set(jobId, [...(progress.get(jobId) ?? []), data]));
+
+  /** Stores `input` (when given) and enqueues a job for it the way the backend does. */
+  const submit = async (input: Uint8Array | null, format: 'png' | 'webp' = 'png') => {
+    const taskId = newTaskId();
+    const job: GpuJob = {
+      taskId,
+      request: { operation: 'remove-background', params: { format } },
+      inputKey: `inputs/${taskId}`,
+      outputKey: `results/${taskId}.${format}`,
+    };
+    if (input) await store.put(job.inputKey, input, 'application/octet-stream');
+    return { job, queued: await queue.add(job.request.operation, job, { jobId: taskId, attempts: 3 }) };
+  };
+  return { config, store, queue, events, worker, submit, progress };
+}
+
+describe('gpu worker over real Redis', () => {
+  it('processes a job: stores the result under the output key and returns a GpuJobResult', async () => {
+    const { store, events, worker, submit, progress } = await harness();
+    const { job, queued } = await submit(fixture('chelsea.png'));
+
+    const returned = GpuJobResult.parse(await queued.waitUntilFinished(events, jobWaitMs));
+    expect(returned).toMatchObject({
+      outputKey: job.outputKey,
+      result: { format: 'png', width: 451, height: 300 },
+      model: 'isnet-medium',
+      executionProvider: worker.executionProvider,
+    });
+    const stored = await store.get(job.outputKey);
+    expect(stored?.contentType).toBe('image/png');
+    expect(stored?.body.length).toBe(returned.result.bytes);
+    expect(await sharp(stored?.body).metadata()).toMatchObject({ format: 'png', width: 451, height: 300, channels: 4 });
+    expect(progress.get(job.taskId)).toEqual([10, 30, 80, 95]);
+  });
+
+  it('stores WebP results with their content type', async () => {
+    const { store, events, submit } = await harness();
+    const { job, queued } = await submit(fixture('horse.png'), 'webp');
+
+    await queued.waitUntilFinished(events, jobWaitMs);
+    const stored = await store.get(job.outputKey);
+    expect(stored?.contentType).toBe('image/webp');
+    expect((await sharp(stored?.body).metadata()).format).toBe('webp');
+  });
+
+  it('fails a job whose input is missing once, as input_unreadable, without retrying', async () => {
+    const { queue, events, submit } = await harness();
+    const { job, queued } = await submit(null);
+
+    await expect(queued.waitUntilFinished(events, jobWaitMs)).rejects.toThrow(/^input_unreadable: /);
+    const failed = await queue.getJob(job.taskId);
+    expect(await failed?.getState()).toBe('failed');
+    expect(failed?.attemptsMade).toBe(1);
+    expect(failed?.failedReason).toBe(`input_unreadable: there is no input object at ${job.inputKey}`);
+  });
+
+  it('fails a job whose input is not an image once, as input_unreadable', async () => {
+    const { queue, events, submit } = await harness();
+    const { job, queued } = await submit(new TextEncoder().encode('%PDF-1.7 not an image'));
+
+    await expect(queued.waitUntilFinished(events, jobWaitMs)).rejects.toThrow(/^input_unreadable: /);
+    expect((await queue.getJob(job.taskId))?.attemptsMade).toBe(1);
+  });
+
+  it('fails a job with an invalid payload at once, whatever attempts it has left', async () => {
+    const { queue, events } = await harness();
+    const queued = await queue.add('remove-background', { taskId: 'not-a-task-id', inputKey: '' }, { attempts: 3 });
+
+    await expect(queued.waitUntilFinished(events, jobWaitMs)).rejects.toThrow(/^internal_error: .*invalid payload/);
+    const failed = await queue.getJob(queued.id ?? '');
+    expect(failed?.attemptsMade).toBe(1);
+  });
+
+  it('keeps renewing its job lock during inference, so a lock shorter than one inference does not stall the job', async () => {
+    // onnxruntime-node runs inference synchronously; were it on the event loop, a 1 s lock would expire
+    // during a CPU inference of seconds and the job would be lost to the stalled-job checker.
+    const { queue, events, submit } = await harness({
+      WORKER_LOCK_DURATION_MS: '1000',
+      WORKER_STALLED_INTERVAL_MS: '1000',
+    });
+    const stalled: string[] = [];
+    events.on('stalled', ({ jobId }) => stalled.push(jobId));
+    const { job, queued } = await submit(fixture('home.jpg'));
+
+    await queued.waitUntilFinished(events, jobWaitMs);
+    expect(stalled).toEqual([]);
+    expect((await queue.getJob(job.taskId))?.attemptsMade).toBe(1);
+  });
+
+  it('falls back to cpu when cuda is asked for but missing, and says so', async () => {
+    const log = recordingLogger();
+    const { worker, events, submit } = await harness({ LUMINA_EXECUTION_PROVIDER: 'cuda' }, log);
+
+    if (worker.executionProvider === 'cpu') {
+      expect(log.lines).toContainEqual(
+        expect.objectContaining({ level: 'warn', message: expect.stringMatching(/cuda.*falling back to cpu/) }),
+      );
+    }
+    const { queued } = await submit(fixture('horse.png'));
+    expect(await queued.waitUntilFinished(events, jobWaitMs)).toMatchObject({
+      executionProvider: worker.executionProvider,
+    });
+  });
+
+  it('refuses to start when the model file does not match its pinned sha256', async () => {
+    const modelsDir = mkdtempSync(join(tmpdir(), 'lumina-models-'));
+    cleanups.push(async () => rmSync(modelsDir, { recursive: true, force: true }));
+    const registry = JSON.parse(readFileSync(join(import.meta.dirname, '../models/registry.json'), 'utf8'));
+    writeFileSync(join(modelsDir, 'registry.json'), JSON.stringify(registry));
+    writeFileSync(join(modelsDir, registry.models[0].file), 'truncated download');
+
+    const config = loadWorkerConfig({
+      REDIS_URL: redisUrl,
+      LUMINA_MODELS_DIR: modelsDir,
+      LUMINA_QUEUE_PREFIX: `test-${randomUUID()}`,
+    });
+    await expect(
+      startGpuWorker({ config, store: createObjectStore(config.storage), log: silentLogger }),
+    ).rejects.toThrow(/sha256 .* but the registry pins/);
+  });
+});
