@@ -59,6 +59,7 @@ export const TaskErrorCode = z.enum([
   'model_failed',
   'storage_failed',
   'timed_out',
+  'worker_lost',
   'canceled',
   'internal_error',
 ]);

@@ -31,7 +31,7 @@ export const GpuJobResult = z.strictObject({
   outputKey: z.string().min(1),
   result: ResultInfo,
   model: z.string(),
-  executionProvider: z.string(),
+  executionProvider: z.enum(['cpu', 'cuda']),
   timings: StageTimings,
 });
 export type GpuJobResult = z.infer<typeof GpuJobResult>;

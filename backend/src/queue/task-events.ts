@@ -1,10 +1,11 @@
-import { GpuJobResult, parseFailedReason, queueNames } from '@lumina/shared';
+import { GpuJobResult, queueNames } from '@lumina/shared';
 import { QueueEvents } from 'bullmq';
 import { errorFields } from '../logger.ts';
 import type { ServiceContext } from '../services/context.ts';
 import { markTaskProcessing } from '../services/mark-task-processing.ts';
 import { settleTask } from '../services/settle-task.ts';
 import { redisConnection } from './bullmq-task-queue.ts';
+import { taskFailureOf } from './task-failure-of.ts';
 
 /**
  * Follows the gpu queue's events and turns them into task state: active → PROCESSING, completed/failed →
@@ -37,7 +38,7 @@ export async function followTaskEvents(ctx: ServiceContext): Promise<{ close(): 
       .snapshot(jobId)
       .then(async (job) => {
         if (job.state !== 'failed') return;
-        const reason = parseFailedReason(failedReason);
+        const reason = taskFailureOf(failedReason);
         await settleTask({ ctx, input: { taskId: jobId, outcome: { kind: 'failed', ...reason } } });
       })
       .catch(guard('failed', jobId));

@@ -1,13 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
+import './provided-context.ts';
 import { openDatabase } from '../../src/db/database.ts';
-
-declare module 'vitest' {
-  export interface ProvidedContext {
-    databaseUrl: string;
-  }
-}
 
 /**
  * Every test run gets its own PostgreSQL database on the real server, migrated once, dropped at the end:

@@ -1,0 +1,13 @@
+import { parseFailedReason, type TaskErrorCode } from '@lumina/shared';
+
+// BullMQ's own reason for a job whose worker kept dying before finishing it (maxStalledCount exceeded).
+const stalledTooOften = /stalled more than allowable limit/i;
+
+/** The task failure for a failed job: the worker's `code: message`, or `worker_lost` for BullMQ's stall limit. */
+export function taskFailureOf(failedReason: string | undefined): { code: TaskErrorCode; message: string } {
+  const reason = failedReason ?? 'internal_error: the job failed';
+  if (stalledTooOften.test(reason)) {
+    return { code: 'worker_lost', message: 'The workers processing this task stopped repeatedly before finishing it.' };
+  }
+  return parseFailedReason(reason);
+}
