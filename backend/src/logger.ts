@@ -19,5 +19,8 @@ export function createLogger(component: string, options: { silent?: boolean } = 
   };
 }
 
+/** A logger that drops everything, for tests and benchmarks. */
+export const silentLogger: Logger = { info: () => {}, warn: () => {}, error: () => {} };
+
 export const errorFields = (error: unknown): Record<string, unknown> =>
   error instanceof Error ? { error: error.message, stack: error.stack } : { error: String(error) };

@@ -1,7 +1,7 @@
+export { createLogger, type Logger, silentLogger } from '@lumina/backend/logger';
 export { type ExecutionProvider, loadWorkerConfig, type WorkerConfig } from './config.ts';
 export type { ModelOutput, ModelSession } from './inference/load-model-session.ts';
 export { loadModelSession } from './inference/load-model-session.ts';
-export { createLogger, type Logger, silentLogger } from './logger.ts';
 export { loadModelRegistry, type ModelEntry, type ModelRegistry, modelFor, readModelFile } from './models/registry.ts';
 export { PipelineError } from './pipeline/pipeline-error.ts';
 export {

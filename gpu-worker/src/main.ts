@@ -1,7 +1,7 @@
+import { createLogger, errorFields } from '@lumina/backend/logger';
 import { createObjectStore } from '@lumina/backend/storage';
 import { queueNames } from '@lumina/shared';
 import { loadWorkerConfig } from './config.ts';
-import { createLogger, errorFields } from './logger.ts';
 import { startGpuWorker } from './worker.ts';
 
 // Entry point: `node --import tsx gpu-worker/src/main.ts`. The one place that reads process.env.

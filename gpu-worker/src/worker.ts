@@ -1,12 +1,12 @@
+import { errorFields, type Logger } from '@lumina/backend/logger';
+import { redisConnection } from '@lumina/backend/redis-connection';
 import type { ObjectStore } from '@lumina/backend/storage';
 import { type GpuJobResult, queueNames } from '@lumina/shared';
 import { Worker } from 'bullmq';
 import type { ExecutionProvider, WorkerConfig } from './config.ts';
 import { loadModelSession } from './inference/load-model-session.ts';
-import { errorFields, type Logger } from './logger.ts';
 import { loadModelRegistry, modelFor } from './models/registry.ts';
 import { createGpuJobProcessor } from './processor.ts';
-import { workerConnection } from './worker-connection.ts';
 
 export interface GpuWorker {
   /** The provider running the model: `cpu` when `cuda` was asked for but could not start. */
@@ -43,7 +43,7 @@ export async function startGpuWorker({ config, store, log }: StartGpuWorkerOptio
     queueNames.gpu,
     createGpuJobProcessor({ store, sessions: { 'remove-background': session } }),
     {
-      connection: workerConnection(config.redisUrl),
+      connection: redisConnection(config.redisUrl, 'consumer'),
       prefix: config.queuePrefix,
       concurrency: config.concurrency,
       lockDuration: config.lockDurationMs,

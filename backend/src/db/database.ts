@@ -31,6 +31,8 @@ export interface DatabaseOptions {
   readonly url: string | undefined;
   readonly dataDir: string;
   readonly poolSize?: number;
+  /** Errors of idle pooled connections (a server restart, an admin's terminate); they must not crash the process. */
+  readonly onConnectionError?: (error: Error) => void;
 }
 
 export function openDatabase(options: DatabaseOptions): Database {
@@ -39,6 +41,9 @@ export function openDatabase(options: DatabaseOptions): Database {
 
 function openPostgres(url: string, options: DatabaseOptions): Database {
   const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10 });
+  // Without a listener, an idle connection dropped by the server would throw from the socket and end the process;
+  // the pool replaces the connection on its next checkout.
+  pool.on('error', (error) => options.onConnectionError?.(error));
   const db = drizzleNodePg(pool, { schema });
   return {
     db,

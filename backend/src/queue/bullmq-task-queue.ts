@@ -1,5 +1,6 @@
 import { type GpuJob, queueNames } from '@lumina/shared';
-import { type ConnectionOptions, Queue } from 'bullmq';
+import { Queue } from 'bullmq';
+import { redisConnection } from './redis-connection.ts';
 import type { JobSnapshot, JobState, TaskQueue } from './task-queue.ts';
 
 export interface BullmqQueueOptions {
@@ -8,26 +9,12 @@ export interface BullmqQueueOptions {
   readonly attempts: number;
 }
 
-export function redisConnection(redisUrl: string, producer: boolean): ConnectionOptions {
-  const url = new URL(redisUrl);
-  return {
-    host: url.hostname,
-    port: Number(url.port || 6379),
-    db: Number(url.pathname.slice(1) || 0),
-    ...(url.username ? { username: decodeURIComponent(url.username) } : {}),
-    ...(url.password ? { password: decodeURIComponent(url.password) } : {}),
-    ...(url.protocol === 'rediss:' ? { tls: {} } : {}),
-    // Producers fail fast when Redis is down (the reconciler enqueues later); workers and listeners wait.
-    ...(producer ? { enableOfflineQueue: false, maxRetriesPerRequest: 1 } : { maxRetriesPerRequest: null }),
-  };
-}
-
 const workersCacheMs = 5000;
 const knownStates = new Set<JobState>(['waiting', 'active', 'delayed', 'prioritized', 'completed', 'failed']);
 
 export function createBullmqTaskQueue(options: BullmqQueueOptions): TaskQueue {
   const queue = new Queue<GpuJob>(queueNames.gpu, {
-    connection: redisConnection(options.redisUrl, true),
+    connection: redisConnection(options.redisUrl, 'producer'),
     prefix: options.prefix,
     defaultJobOptions: {
       attempts: options.attempts,

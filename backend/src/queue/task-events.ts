@@ -4,7 +4,7 @@ import { errorFields } from '../logger.ts';
 import type { ServiceContext } from '../services/context.ts';
 import { markTaskProcessing } from '../services/mark-task-processing.ts';
 import { settleTask } from '../services/settle-task.ts';
-import { redisConnection } from './bullmq-task-queue.ts';
+import { redisConnection } from './redis-connection.ts';
 import { taskFailureOf } from './task-failure-of.ts';
 
 /**
@@ -14,7 +14,7 @@ import { taskFailureOf } from './task-failure-of.ts';
  */
 export async function followTaskEvents(ctx: ServiceContext): Promise<{ close(): Promise<void> }> {
   const events = new QueueEvents(queueNames.gpu, {
-    connection: redisConnection(ctx.config.redisUrl, false),
+    connection: redisConnection(ctx.config.redisUrl, 'consumer'),
     prefix: ctx.config.queuePrefix,
   });
   const guard = (what: string, taskId: string) => (error: unknown) =>
