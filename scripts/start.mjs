@@ -43,7 +43,7 @@ async function ensureRedis() {
   const redis = spawn(
     'redis-server',
     ['--port', redisUrl.port || '6379', '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dataDir],
-    { stdio: 'ignore' },
+    { stdio: 'ignore', detached: true },
   );
   children.push(redis);
   for (let i = 0; i < 50 && !(await redisAnswers()); i += 1) await new Promise((r) => setTimeout(r, 100));
@@ -54,7 +54,14 @@ async function ensureRedis() {
 }
 
 function run(name, entry) {
-  const child = spawn(process.execPath, ['--import', 'tsx', entry], { cwd: root, env, stdio: 'inherit' });
+  // Each child gets a process group of its own, so a Ctrl-C in the terminal reaches only this launcher, which
+  // forwards exactly one SIGTERM: a second signal would tell the worker to drop its active job.
+  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
+    cwd: root,
+    env,
+    stdio: 'inherit',
+    detached: true,
+  });
   child.once('exit', (code, signal) => {
     if (stopping) return;
     console.error(`lumina: ${name} exited (${signal ?? code}); stopping the rest`);
