@@ -3,7 +3,6 @@ import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -16,20 +15,7 @@ import {
   type ObjectStore,
   storageConfigFromEnv,
 } from '../src/storage/index.ts';
-
-/** s3rver ships no types; this is the part of its API the tests use. */
-interface S3rverServer {
-  run(): Promise<AddressInfo>;
-  close(): Promise<void>;
-}
-type S3rverConstructor = new (options: {
-  address: string;
-  port: number;
-  silent: boolean;
-  directory: string;
-  configureBuckets: { name: string }[];
-}) => S3rverServer;
-const S3rver: S3rverConstructor = createRequire(import.meta.url)('s3rver');
+import { startS3rver, testBucket } from './support/s3rver.ts';
 
 const bytes = (text: string): Uint8Array => new TextEncoder().encode(text);
 
@@ -48,28 +34,6 @@ const fsStore = (): StoreUnderTest => {
       return createFsObjectStore(join(dir, 'objects'));
     },
     async tearDown() {
-      await rm(dir, { recursive: true, force: true });
-    },
-  };
-};
-
-const testBucket = 'lumina-test-objects';
-
-/** A real S3-compatible server on a random local port, with one bucket, in its own temp folder. */
-const startS3rver = async (): Promise<{ endpoint: string; close(): Promise<void> }> => {
-  const dir = await mkdtemp(join(tmpdir(), 'lumina-s3rver-'));
-  const server = new S3rver({
-    address: '127.0.0.1',
-    port: 0,
-    silent: true,
-    directory: dir,
-    configureBuckets: [{ name: testBucket }],
-  });
-  const { port } = await server.run();
-  return {
-    endpoint: `http://127.0.0.1:${port}`,
-    async close() {
-      await server.close();
       await rm(dir, { recursive: true, force: true });
     },
   };
