@@ -22,15 +22,11 @@ export const fileRoutes = new Hono<AppEnv>().get('/*', async (c) => {
   const object = await ctx.store.get(key);
   if (!object) throw new ApiError('not_found', 'No such file.');
   const maxAge = Math.max(0, Number(expires) - Math.floor(now.getTime() / 1000));
-  return c.body(
-    object.body.buffer.slice(object.body.byteOffset, object.body.byteOffset + object.body.byteLength) as ArrayBuffer,
-    200,
-    {
-      'Content-Type': object.contentType,
-      'Content-Length': String(object.body.byteLength),
-      'Cache-Control': `private, max-age=${maxAge}, immutable`,
-      'Cross-Origin-Resource-Policy': 'cross-origin',
-      'X-Content-Type-Options': 'nosniff',
-    },
-  );
+  return c.body(new Uint8Array(object.body), 200, {
+    'Content-Type': object.contentType,
+    'Content-Length': String(object.body.byteLength),
+    'Cache-Control': `private, max-age=${maxAge}, immutable`,
+    'Cross-Origin-Resource-Policy': 'cross-origin',
+    'X-Content-Type-Options': 'nosniff',
+  });
 });
