@@ -9,6 +9,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { loadModelRegistry, loadModelSession, modelFor, removeBackground, silentLogger } from '@lumina/gpu-worker';
+import { RemoveBackgroundParams } from '@lumina/shared';
 import sharp from 'sharp';
 
 const runs = Number(process.env.BENCH_RUNS ?? 3);
@@ -85,7 +86,9 @@ console.log(
 );
 for (const { name, bytes } of cases) {
   const ours = () =>
-    removeBackground({ session, bytes, params: { format: 'png' } }).then((r) => new Uint8Array(r.bytes));
+    removeBackground({ session, bytes, params: RemoveBackgroundParams.parse({ format: 'png' }) }).then(
+      (r) => new Uint8Array(r.bytes),
+    );
   const theirs = () =>
     peer
       .removeBackground(new Blob([bytes], { type: name.includes('JPEG') ? 'image/jpeg' : 'image/png' }), peerConfig)
