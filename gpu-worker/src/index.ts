@@ -2,7 +2,15 @@ export { createLogger, type Logger, silentLogger } from '@lumina/backend/logger'
 export { type ExecutionProvider, loadWorkerConfig, type WorkerConfig } from './config.ts';
 export type { ModelOutput, ModelSession } from './inference/load-model-session.ts';
 export { loadModelSession } from './inference/load-model-session.ts';
-export { loadModelRegistry, type ModelEntry, type ModelRegistry, modelFor, readModelFile } from './models/registry.ts';
+export {
+  loadModelRegistry,
+  type MaskModelEntry,
+  type ModelEntry,
+  type ModelRegistry,
+  modelFor,
+  readModelFile,
+  type UpscaleModelEntry,
+} from './models/registry.ts';
 export { PipelineError } from './pipeline/pipeline-error.ts';
 export {
   type PipelineStage,

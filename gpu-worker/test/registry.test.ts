@@ -34,6 +34,27 @@ describe('model registry', () => {
     });
   });
 
+  it('describes the ESRGAN upscalers converted at install time, with their scale and value range', async () => {
+    const registry = await loadModelRegistry(modelsDir);
+    expect(modelFor(registry, 'upscale')).toMatchObject({
+      id: 'esrgan-slim-x2',
+      input: { name: 'input', layout: 'NCHW', range: [0, 255] },
+      output: { name: 'output', kind: 'image', scale: 2, range: [0, 255] },
+      source: { kind: 'tfjs-layers', package: '@upscalerjs/esrgan-slim@1.0.0', path: 'models/x2/model.json' },
+    });
+    expect(registry.models.find((m) => m.id === 'esrgan-thick-x4')).toMatchObject({
+      input: { range: [0, 1] },
+      output: { scale: 4, range: [0, 1] },
+    });
+  });
+
+  it('refuses a tfjs-layers model path that leaves its package', async () => {
+    const dir = modelsFolder({
+      source: { kind: 'tfjs-layers', package: '@upscalerjs/esrgan-slim@1.0.0', path: '../../etc/model.json' },
+    });
+    await expect(loadModelRegistry(dir)).rejects.toThrow(/source\.path/);
+  });
+
   it('refuses a model file whose sha256 does not match, naming the file and both hashes', async () => {
     const pinned = 'a'.repeat(64);
     const bytes = Buffer.from('these are not the weights you pinned');

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Logger } from '@lumina/backend/logger';
 import type { ExecutionProvider } from '../config.ts';
-import { type ModelEntry, type ModelRegistry, readModelFile } from '../models/registry.ts';
+import { type MaskModelEntry, type ModelRegistry, readModelFile } from '../models/registry.ts';
 import type { RunRequest, SessionThreadData, ThreadMessage } from './session-thread-protocol.ts';
 
 /** A model's raw output: a float tensor of width×height values (one channel). */
@@ -14,7 +14,7 @@ export interface ModelOutput {
 
 /** One loaded, warmed-up model. Its onnxruntime session lives in a worker thread of its own. */
 export interface ModelSession {
-  readonly model: ModelEntry;
+  readonly model: MaskModelEntry;
   /** The provider actually running the model, which is `cpu` when `cuda` was asked for but could not start. */
   readonly executionProvider: ExecutionProvider;
   /** Runs one inference. `input` is moved to the inference thread: its buffer is detached afterwards. */
@@ -23,7 +23,7 @@ export interface ModelSession {
 
 export interface LoadModelSessionOptions {
   readonly registry: ModelRegistry;
-  readonly model: ModelEntry;
+  readonly model: MaskModelEntry;
   readonly executionProvider: ExecutionProvider;
   readonly intraOpThreads: number;
   readonly log: Logger;
@@ -98,7 +98,12 @@ async function startSession({
   return connect(thread, model, ready.executionProvider, log);
 }
 
-function connect(thread: Worker, model: ModelEntry, executionProvider: ExecutionProvider, log: Logger): ModelSession {
+function connect(
+  thread: Worker,
+  model: MaskModelEntry,
+  executionProvider: ExecutionProvider,
+  log: Logger,
+): ModelSession {
   const pending = new Map<number, { resolve: (output: ModelOutput) => void; reject: (error: Error) => void }>();
   let nextId = 0;
   let deadReason: string | undefined;

