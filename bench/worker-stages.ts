@@ -11,7 +11,7 @@ import {
   removeBackground,
   silentLogger,
 } from '@lumina/gpu-worker';
-import type { ResultFormat, StageTimings } from '@lumina/shared';
+import { RemoveBackgroundParams, type ResultFormat, type StageTimings } from '@lumina/shared';
 import sharp from 'sharp';
 
 const runs = Number(process.env.BENCH_RUNS ?? 5);
@@ -43,9 +43,12 @@ async function inputs(): Promise<Array<{ name: string; bytes: Buffer }>> {
 const stages = ['decodeMs', 'preprocessMs', 'inferenceMs', 'postprocessMs', 'encodeMs', 'totalMs'] as const;
 
 async function benchInput(session: ModelSession, name: string, bytes: Buffer, format: ResultFormat) {
-  await removeBackground({ session, bytes, params: { format } }); // warm-up: JIT, caches
+  await removeBackground({ session, bytes, params: RemoveBackgroundParams.parse({ format }) }); // warm-up: JIT, caches
   const timings: StageTimings[] = [];
-  for (let i = 0; i < runs; i++) timings.push((await removeBackground({ session, bytes, params: { format } })).timings);
+  for (let i = 0; i < runs; i++)
+    timings.push(
+      (await removeBackground({ session, bytes, params: RemoveBackgroundParams.parse({ format }) })).timings,
+    );
   const row: Record<string, string> = { input: name, format };
   for (const stage of stages) row[stage.replace('Ms', '')] = median(timings.map((t) => t[stage])).toFixed(0);
   const ratios = timings.map((t) => t.totalMs / t.inferenceMs);
@@ -58,7 +61,11 @@ async function benchInput(session: ModelSession, name: string, bytes: Buffer, fo
  * The worker uses `png level 3 adaptive` and `webp lossless effort 0` (gpu-worker/src/pipeline/encode-image.ts).
  */
 async function benchEncoders(session: ModelSession, name: string, bytes: Buffer) {
-  const { bytes: png } = await removeBackground({ session, bytes, params: { format: 'png' } });
+  const { bytes: png } = await removeBackground({
+    session,
+    bytes,
+    params: RemoveBackgroundParams.parse({ format: 'png' }),
+  });
   const { data, info } = await sharp(png).raw().toBuffer({ resolveWithObject: true });
   const image = () => sharp(data, { raw: { width: info.width, height: info.height, channels: info.channels } });
   const candidates: Array<[string, () => Promise<Buffer>]> = [

@@ -1,4 +1,4 @@
-import { Capabilities, ErrorBody, SubmitTaskResponse, TaskList, TaskView } from '@lumina/shared';
+import { Capabilities, ErrorBody, HealthResponse, SubmitTaskResponse, TaskList, TaskView } from '@lumina/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixture, processForm, startTestBackend, type TestBackend } from './support/harness.ts';
 
@@ -51,7 +51,7 @@ describe('POST /api/v1/process', () => {
     });
     expect(res.status).toBe(202);
     const { taskId } = SubmitTaskResponse.parse(await res.json());
-    expect((await t.taskRow(taskId))?.params).toEqual({ format: 'webp' });
+    expect((await t.taskRow(taskId))?.params).toEqual({ format: 'webp', crop: false, channels: 'rgba' });
     expect((await t.taskRow(taskId))?.outputKey).toBe(`results/${taskId}.webp`);
   });
 
@@ -74,6 +74,59 @@ describe('POST /api/v1/process', () => {
     expect(await t.backend.ctx.store.list('inputs/')).toEqual(
       expect.not.arrayContaining([expect.stringContaining(team.teamId)]),
     );
+  });
+
+  it('refuses bad remove-background options with 400 invalid_request naming the field, and charges nothing', async () => {
+    const team = await t.newTeam(2);
+    const cases: Array<[Record<string, string>, string]> = [
+      [{ crop: 'maybe' }, 'params.crop'],
+      [{ crop: 'true', crop_margin: '30em' }, 'params.crop_margin'],
+      [{ crop: 'true', crop_margin: '80%' }, 'params.crop_margin'],
+      [{ bg_color: 'not-a-colour' }, 'params.bg_color'],
+      [{ channels: 'rgb' }, 'params.channels'],
+      [{ channels: 'alpha', bg_color: 'white' }, 'params.bg_color'],
+    ];
+    for (const [fields, path] of cases) {
+      const res = await t.request('/api/v1/process', {
+        method: 'POST',
+        headers: team.auth,
+        body: processForm(small, fields),
+      });
+      expect(res.status).toBe(400);
+      const { error } = ErrorBody.parse(await res.json());
+      expect(error.code).toBe('invalid_request');
+      expect(error.details?.issues).toEqual([expect.objectContaining({ path })]);
+    }
+    const json = await t.request('/api/v1/process', {
+      method: 'POST',
+      headers: { ...team.auth, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        image: small.toString('base64'),
+        operation: 'remove-background',
+        params: { crop: 'yes' },
+      }),
+    });
+    expect(json.status).toBe(400);
+    expect(await t.team(team.teamId)).toEqual({ balance: 2, reserved: 0 });
+    expect(await t.ledger(team.teamId)).toHaveLength(1);
+  });
+
+  it('accepts remove-background options as form fields and stores them parsed', async () => {
+    const team = await t.newTeam(1);
+    const res = await t.request('/api/v1/process', {
+      method: 'POST',
+      headers: team.auth,
+      body: processForm(small, { crop: 'true', crop_margin: '10%', bg_color: '#FFF', format: 'webp' }),
+    });
+    expect(res.status).toBe(202);
+    const { taskId } = SubmitTaskResponse.parse(await res.json());
+    expect((await t.taskRow(taskId))?.params).toEqual({
+      format: 'webp',
+      crop: true,
+      crop_margin: '10%',
+      bg_color: 'ffffff',
+      channels: 'rgba',
+    });
   });
 
   it('answers 401 in the error envelope without a valid key', async () => {
@@ -253,13 +306,28 @@ describe('service endpoints', () => {
     expect(res.status).toBe(200);
     const body = Capabilities.parse(await res.json());
     expect(body.operations[0]).toMatchObject({ operation: 'remove-background', available: true, credits: 1 });
+    expect(body.operations[0]?.params.map((p) => p.name)).toEqual([
+      'format',
+      'crop',
+      'crop_margin',
+      'bg_color',
+      'channels',
+    ]);
+    expect(body.operations[0]?.params.find((p) => p.name === 'channels')).toMatchObject({
+      type: 'enum',
+      values: ['rgba', 'alpha'],
+      default: 'rgba',
+    });
+    expect(body.operations[0]?.params.find((p) => p.name === 'bg_color')?.values).toContain('white');
     expect(body.limits.maxUploadBytes).toBe(25 * 1024 * 1024);
   });
 
-  it('is ready when Postgres, Redis and storage answer', async () => {
+  it('is ready when Postgres, Redis and storage answer, and says when no gpu-worker is up', async () => {
     const res = await t.request('/readyz');
     expect(res.status).toBe(200);
-    expect(await res.json()).toMatchObject({ status: 'ok' });
+    const body = HealthResponse.parse(await res.json());
+    expect(body).toMatchObject({ status: 'ok', workers: [] });
+    expect(body.checks?.workers).toEqual({ ok: true, detail: expect.stringContaining('no gpu-worker') });
     expect((await t.request('/healthz')).status).toBe(200);
   });
 });

@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import { errorFields, type Logger } from '@lumina/backend/logger';
 import { redisConnection } from '@lumina/backend/redis-connection';
 import type { ObjectStore } from '@lumina/backend/storage';
@@ -7,14 +9,17 @@ import type { ExecutionProvider, WorkerConfig } from './config.ts';
 import { loadModelSession } from './inference/load-model-session.ts';
 import { loadModelRegistry, modelFor } from './models/registry.ts';
 import { createGpuJobProcessor } from './processor.ts';
+import { publishHeartbeat } from './publish-heartbeat.ts';
 
 export interface GpuWorker {
   /** The provider running the model: `cpu` when `cuda` was asked for but could not start. */
   readonly executionProvider: ExecutionProvider;
   readonly model: string;
+  /** `wrk_…`, this worker's name in its heartbeat (`/readyz`). */
+  readonly workerId: string;
   /** Settles once the worker is connected to Redis and listening for jobs. */
   readonly ready: Promise<void>;
-  /** Stops taking jobs and waits for the active ones to finish. */
+  /** Withdraws its heartbeat, stops taking jobs and waits for the active ones to finish. */
   close(): Promise<void>;
 }
 
@@ -59,14 +64,33 @@ export async function startGpuWorker({ config, store, log }: StartGpuWorkerOptio
     log.info('job completed', { jobId: job.id, outputKey: result.outputKey, timings: result.timings }),
   );
 
-  const ready = worker.waitUntilReady().then(() => undefined);
+  const workerId = `wrk_${randomBytes(8).toString('hex')}`;
+  const heartbeat = publishHeartbeat({
+    redis: () => worker.client,
+    queuePrefix: config.queuePrefix,
+    heartbeat: {
+      workerId,
+      model: session.model.id,
+      executionProvider: session.executionProvider,
+      concurrency: config.concurrency,
+      hostname: hostname(),
+      startedAt: new Date().toISOString(),
+    },
+    log,
+  });
+
+  const ready = worker.waitUntilReady().then(() => heartbeat.start());
   // A caller that never awaits `ready` must not see an unhandled rejection; one that does still gets it.
   ready.catch(() => {});
 
   return {
     executionProvider: session.executionProvider,
     model: session.model.id,
+    workerId,
     ready,
-    close: () => worker.close(),
+    async close() {
+      await heartbeat.stop();
+      await worker.close();
+    },
   };
 }

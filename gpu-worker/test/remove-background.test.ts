@@ -1,4 +1,4 @@
-import { StageTimings } from '@lumina/shared';
+import { RemoveBackgroundParams, StageTimings } from '@lumina/shared';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type ModelSession, PipelineError, removeBackground } from '../src/index.ts';
@@ -10,7 +10,38 @@ beforeAll(async () => {
 });
 
 const run = (bytes: Uint8Array, format: 'png' | 'webp' = 'png') =>
-  removeBackground({ session, bytes, params: { format } });
+  removeBackground({ session, bytes, params: RemoveBackgroundParams.parse({ format }) });
+/** Runs with params as a multipart form would send them, through the shared schema. */
+const runWith = (bytes: Uint8Array, params: Record<string, string>) =>
+  removeBackground({ session, bytes, params: RemoveBackgroundParams.parse(params) });
+
+/** The bounding box of alpha above 10, computed here independently of the pipeline. */
+function boxOf(alpha: { data: Buffer; width: number; height: number }) {
+  let left = alpha.width;
+  let top = alpha.height;
+  let right = -1;
+  let bottom = -1;
+  for (let y = 0; y < alpha.height; y++) {
+    for (let x = 0; x < alpha.width; x++) {
+      if (alpha.data[y * alpha.width + x]! > 10) {
+        left = Math.min(left, x);
+        right = Math.max(right, x);
+        top = Math.min(top, y);
+        bottom = Math.max(bottom, y);
+      }
+    }
+  }
+  return { left, top, width: right - left + 1, height: bottom - top + 1 };
+}
+
+/** A PNG of `width`×`height` RGB pixels from `fill(i)` per byte. */
+const syntheticPng = (width: number, height: number, fill: (i: number) => number) => {
+  const pixels = Buffer.alloc(width * height * 3);
+  for (let i = 0; i < pixels.length; i++) pixels[i] = fill(i);
+  return sharp(pixels, { raw: { width, height, channels: 3 } })
+    .png()
+    .toBuffer();
+};
 
 describe('removeBackground on real photos', () => {
   it('keeps the cat in chelsea.png opaque and makes the background around it transparent', async () => {
@@ -123,6 +154,130 @@ describe('removeBackground normalises what users upload', () => {
       const failure = await run(bytes).catch((error: unknown) => error);
       expect(failure).toBeInstanceOf(PipelineError);
       expect(failure).toMatchObject({ code: 'input_unreadable', retryable: false });
+    }
+  });
+});
+
+describe('removeBackground options (remove.bg compatible)', () => {
+  it('crop trims the result to the subject: the uncropped cut-out, inside its alpha bounding box', async () => {
+    const full = await runWith(fixture('horse.png'), {});
+    const cropped = await runWith(fixture('horse.png'), { crop: 'true' });
+    const box = boxOf(await alphaOf(full.bytes));
+    expect(cropped.info).toMatchObject({ width: box.width, height: box.height });
+    expect(box.width * box.height).toBeLessThan(full.info.width * full.info.height);
+    const expected = await sharp(full.bytes).extract(box).raw().toBuffer();
+    expect((await sharp(cropped.bytes).raw().toBuffer()).equals(expected)).toBe(true);
+  });
+
+  it('crop_margin adds pixels or a share of the subject on each side, clamped to the image', async () => {
+    const full = await runWith(fixture('horse.png'), {});
+    const box = boxOf(await alphaOf(full.bytes));
+    const grown = (marginX: number, marginY: number) => {
+      const x0 = Math.max(0, box.left - marginX);
+      const y0 = Math.max(0, box.top - marginY);
+      const x1 = Math.min(full.info.width, box.left + box.width + marginX);
+      const y1 = Math.min(full.info.height, box.top + box.height + marginY);
+      return { width: x1 - x0, height: y1 - y0 };
+    };
+
+    const px = await runWith(fixture('horse.png'), { crop: 'true', crop_margin: '20px' });
+    expect(px.info).toMatchObject(grown(20, 20));
+    expect(px.info.width).toBeGreaterThan(box.width);
+
+    const percent = await runWith(fixture('horse.png'), { crop: 'true', crop_margin: '10%' });
+    expect(percent.info).toMatchObject(grown(Math.round(box.width * 0.1), Math.round(box.height * 0.1)));
+
+    // The largest margin cannot leave the image.
+    const huge = await runWith(fixture('horse.png'), { crop: 'true', crop_margin: '500px' });
+    expect(huge.info).toMatchObject({ width: full.info.width, height: full.info.height });
+  });
+
+  it('crop_margin without crop changes nothing', async () => {
+    const result = await runWith(fixture('horse.png'), { crop_margin: '20px' });
+    expect(result.info).toMatchObject({ width: 400, height: 328 });
+  });
+
+  it('bg_color fills the background: an opaque image whose corner is the fill and whose subject is unchanged', async () => {
+    const plain = await runWith(fixture('chelsea.png'), {});
+    const filled = await runWith(fixture('chelsea.png'), { bg_color: '#81d4fa' });
+    const meta = await sharp(filled.bytes).metadata();
+    expect(meta).toMatchObject({ format: 'png', width: 451, height: 300, channels: 3, hasAlpha: false });
+
+    const rgb = await sharp(filled.bytes).raw().toBuffer();
+    const rgba = await sharp(plain.bytes).raw().toBuffer();
+    const pixel = (x: number, y: number) => [...rgb.subarray((y * 451 + x) * 3, (y * 451 + x) * 3 + 3)];
+    // The top-left corner is blurred room (alpha near 0): nearly the fill.
+    expect(rgba[3]).toBeLessThan(5);
+    pixel(0, 0).forEach((value, i) => {
+      expect(Math.abs(value - [0x81, 0xd4, 0xfa][i]!)).toBeLessThanOrEqual(3);
+    });
+    // Everywhere, out = fg·a + bg·(1−a), to rounding.
+    let worst = 0;
+    for (let i = 0, j = 0; i < 451 * 300; i++, j += 3) {
+      const a = rgba[i * 4 + 3]! / 255;
+      for (const [c, bg] of [0x81, 0xd4, 0xfa].entries()) {
+        worst = Math.max(worst, Math.abs(rgb[j + c]! - (rgba[i * 4 + c]! * a + bg * (1 - a))));
+      }
+    }
+    expect(worst).toBeLessThanOrEqual(1);
+  });
+
+  it('bg_color by name works, and a translucent fill keeps an alpha channel', async () => {
+    // horse.png's top-right corner is background the model leaves at alpha 0: exactly the fill.
+    const named = await runWith(fixture('horse.png'), { bg_color: 'red' });
+    expect(await sharp(named.bytes).metadata()).toMatchObject({ channels: 3 });
+    const rgb = await sharp(named.bytes).raw().toBuffer();
+    expect([...rgb.subarray(399 * 3, 400 * 3)]).toEqual([255, 0, 0]);
+    const translucent = await runWith(fixture('horse.png'), { bg_color: 'ff000080' });
+    const alpha = await alphaOf(translucent.bytes);
+    expect(alpha.data[399]).toBe(128);
+  });
+
+  it('channels=alpha returns the mask alone: 1-channel grey equal to the cut-out alpha', async () => {
+    const rgba = await runWith(fixture('chelsea.png'), {});
+    const mask = await runWith(fixture('chelsea.png'), { channels: 'alpha' });
+    expect(await sharp(mask.bytes).metadata()).toMatchObject({ format: 'png', channels: 1, width: 451, height: 300 });
+    // sharp decodes to sRGB unless told otherwise: read the one grey channel as stored.
+    const maskPixels = await sharp(mask.bytes).extractChannel(0).raw().toBuffer();
+    expect(maskPixels.equals((await alphaOf(rgba.bytes)).data)).toBe(true);
+  });
+
+  it('channels=alpha with crop gives the cropped mask', async () => {
+    const cut = await runWith(fixture('horse.png'), { crop: 'true' });
+    const mask = await runWith(fixture('horse.png'), { crop: 'true', channels: 'alpha' });
+    expect(mask.info).toMatchObject({ width: cut.info.width, height: cut.info.height });
+    const maskPixels = await sharp(mask.bytes).extractChannel(0).raw().toBuffer();
+    expect(maskPixels.equals((await alphaOf(cut.bytes)).data)).toBe(true);
+  });
+
+  it('webp still works with the options', async () => {
+    const png = await runWith(fixture('fruits.jpg'), { crop: 'true', bg_color: 'black' });
+    const webp = await runWith(fixture('fruits.jpg'), { crop: 'true', bg_color: 'black', format: 'webp' });
+    expect(webp.info).toMatchObject({ format: 'webp', width: png.info.width, height: png.info.height });
+    expect(await sharp(webp.bytes).metadata()).toMatchObject({ format: 'webp', hasAlpha: false });
+    // Lossless: the same pixels as the PNG.
+    expect((await sharp(webp.bytes).raw().toBuffer()).equals(await sharp(png.bytes).raw().toBuffer())).toBe(true);
+  });
+});
+
+describe('removeBackground refuses images without a subject', () => {
+  it('fails a uniform grey image and pure noise with no_subject, which no retry can fix', async () => {
+    let seed = 7;
+    const noise = () => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed & 255;
+    };
+    for (const bytes of [await syntheticPng(640, 480, () => 128), await syntheticPng(640, 480, noise)]) {
+      const failure = await run(bytes).catch((error: unknown) => error);
+      expect(failure).toBeInstanceOf(PipelineError);
+      expect(failure).toMatchObject({ code: 'no_subject', retryable: false });
+    }
+  });
+
+  it('keeps real photos with small or many subjects: the indoor scene and the scattered sweets', async () => {
+    for (const name of ['home.jpg', 'smarties.png']) {
+      const result = await run(fixture(name));
+      expect(result.info.bytes).toBeGreaterThan(0);
     }
   });
 });

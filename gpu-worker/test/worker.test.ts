@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createObjectStore, type ObjectStore } from '@lumina/backend/storage';
-import { type GpuJob, GpuJobResult, queueNames } from '@lumina/shared';
+import { type GpuJob, GpuJobResult, queueNames, RemoveBackgroundParams } from '@lumina/shared';
 import { Queue, QueueEvents } from 'bullmq';
 import sharp from 'sharp';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -50,7 +50,7 @@ async function harness(env: Record<string, string> = {}, log: Logger = silentLog
     const taskId = newTaskId();
     const job: GpuJob = {
       taskId,
-      request: { operation: 'remove-background', params: { format } },
+      request: { operation: 'remove-background', params: RemoveBackgroundParams.parse({ format }) },
       inputKey: `inputs/${taskId}`,
       outputKey: `results/${taskId}.${format}`,
     };

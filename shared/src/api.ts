@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { WorkerHeartbeat } from './jobs.ts';
 import { Operation } from './operations.ts';
 
 /**
@@ -22,5 +23,7 @@ export const parsePreferWait = (header: string | undefined): number | null => {
 export const HealthResponse = z.strictObject({
   status: z.enum(['ok', 'degraded']),
   checks: z.record(z.string(), z.strictObject({ ok: z.boolean(), detail: z.string().optional() })).optional(),
+  /** `/readyz`: the gpu-workers with a live heartbeat. None does not make the API unready: tasks wait in the queue. */
+  workers: z.array(WorkerHeartbeat).optional(),
 });
 export type HealthResponse = z.infer<typeof HealthResponse>;

@@ -1,12 +1,26 @@
 import { z } from 'zod';
 import { InputFormat, Operation, ResultFormat } from './operations.ts';
 
+/** One parameter of an operation, described well enough for a plugin to build its control from it. */
+export const ParamCapability = z.strictObject({
+  name: z.string(),
+  /** `enum` and `color` list their `values` (for `color`, the accepted names; hex is always accepted). */
+  type: z.enum(['enum', 'boolean', 'margin', 'color']),
+  values: z.array(z.string()).optional(),
+  default: z.union([z.string(), z.boolean()]).optional(),
+  /** For `margin`: the largest value per unit. */
+  max: z.strictObject({ px: z.number(), percent: z.number() }).optional(),
+  description: z.string(),
+});
+export type ParamCapability = z.infer<typeof ParamCapability>;
+
 export const OperationCapability = z.strictObject({
   operation: Operation,
   available: z.boolean(),
   /** Credits charged for one completed task; failed or canceled tasks cost nothing. */
   credits: z.number().int().positive(),
   resultFormats: z.array(ResultFormat),
+  params: z.array(ParamCapability),
   reason: z.string().optional(),
 });
 export type OperationCapability = z.infer<typeof OperationCapability>;

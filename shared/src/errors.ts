@@ -56,6 +56,8 @@ export type ErrorBody = z.infer<typeof ErrorBody>;
  */
 export const TaskErrorCode = z.enum([
   'input_unreadable',
+  // The model found no foreground to cut out (remove.bg answers `unknown_foreground` for the same case).
+  'no_subject',
   'model_failed',
   'storage_failed',
   'timed_out',

@@ -37,6 +37,24 @@ export const GpuJobResult = z.strictObject({
 export type GpuJobResult = z.infer<typeof GpuJobResult>;
 
 /**
+ * What a running gpu-worker says about itself in Redis, under `workerHeartbeatKey`, with a TTL it keeps
+ * refreshing: the backend reads these for `/readyz`, since only the workers know which provider runs the model.
+ */
+export const WorkerHeartbeat = z.strictObject({
+  workerId: z.string().min(1),
+  model: z.string(),
+  executionProvider: z.enum(['cpu', 'cuda']),
+  concurrency: z.number().int().positive(),
+  hostname: z.string(),
+  startedAt: z.iso.datetime(),
+});
+export type WorkerHeartbeat = z.infer<typeof WorkerHeartbeat>;
+
+/** The Redis key of one worker's heartbeat; `workerHeartbeatKey(prefix, '*')` matches them all. */
+export const workerHeartbeatKey = (queuePrefix: string, workerId: string): string =>
+  `${queuePrefix}:lumina:workers:${workerId}`;
+
+/**
  * A failure the worker reports as the job's failedReason: `code: message`. The backend parses it back with
  * `parseFailedReason`; anything else maps to `internal_error`.
  */

@@ -7,10 +7,120 @@ export type Operation = z.infer<typeof Operation>;
 export const ResultFormat = z.enum(['png', 'webp']);
 export type ResultFormat = z.infer<typeof ResultFormat>;
 
-/** Parameters of `remove-background`; names follow remove.bg where they overlap. */
-export const RemoveBackgroundParams = z.strictObject({
-  format: ResultFormat.default('png'),
+/** `rgba`: the cut-out with its alpha; `alpha`: the mask alone as a 1-channel grayscale image (remove.bg's names). */
+export const ResultChannels = z.enum(['rgba', 'alpha']);
+export type ResultChannels = z.infer<typeof ResultChannels>;
+
+/** The largest margin `crop_margin` may add on each side, as remove.bg caps it. */
+export const maxCropMargin = { px: 500, percent: 50 } as const;
+
+/** Colour names `bg_color` accepts besides hex, as `rrggbb`. A short list of the CSS names people actually send. */
+export const namedColors = {
+  white: 'ffffff',
+  black: '000000',
+  red: 'ff0000',
+  green: '008000',
+  lime: '00ff00',
+  blue: '0000ff',
+  yellow: 'ffff00',
+  cyan: '00ffff',
+  magenta: 'ff00ff',
+  gray: '808080',
+  grey: '808080',
+  silver: 'c0c0c0',
+  orange: 'ffa500',
+  purple: '800080',
+  pink: 'ffc0cb',
+  brown: 'a52a2a',
+  navy: '000080',
+  teal: '008080',
+} as const satisfies Record<string, string>;
+
+/**
+ * Form fields arrive as text, JSON as booleans: both `true`/`false` (and `1`/`0`) mean the same, and the parsed
+ * value is a boolean again, so a job's params parse to themselves.
+ */
+const FlagParam = z.union([z.boolean(), z.string()]).transform((value, ctx) => {
+  if (typeof value === 'boolean') return value;
+  const text = value.trim().toLowerCase();
+  if (text === 'true' || text === '1') return true;
+  if (text === 'false' || text === '0') return false;
+  ctx.addIssue({ code: 'custom', message: 'must be true or false' });
+  return z.NEVER;
 });
+
+/**
+ * `crop_margin`: pixels (`30px`, or a bare number) or a percentage of the subject's size (`10%`), one value for
+ * every side. Parsed to its canonical text (`30px`, `10%`) so a stored task shows what it will do.
+ */
+export const CropMargin = z.union([z.number(), z.string().trim().toLowerCase()]).transform((value, ctx) => {
+  const match = typeof value === 'number' ? null : /^(\d+(?:\.\d+)?)\s*(px|%)?$/.exec(value);
+  const amount = typeof value === 'number' ? value : Number(match?.[1] ?? Number.NaN);
+  const unit = typeof value === 'number' ? 'px' : (match?.[2] ?? 'px');
+  if (!Number.isFinite(amount) || amount < 0) {
+    ctx.addIssue({ code: 'custom', message: 'must be pixels (`30px`) or a percentage of the subject (`10%`)' });
+    return z.NEVER;
+  }
+  const cap = unit === '%' ? maxCropMargin.percent : maxCropMargin.px;
+  if (amount > cap) {
+    ctx.addIssue({ code: 'custom', message: `must be at most ${maxCropMargin.px}px or ${maxCropMargin.percent}%` });
+    return z.NEVER;
+  }
+  return unit === '%' ? `${amount}%` : `${Math.round(amount)}px`;
+});
+export type CropMargin = z.infer<typeof CropMargin>;
+
+/** A canonical `crop_margin` read back as a number and its unit. */
+export function readCropMargin(margin: CropMargin | undefined): { amount: number; unit: 'px' | '%' } {
+  if (!margin) return { amount: 0, unit: 'px' };
+  return margin.endsWith('%')
+    ? { amount: Number(margin.slice(0, -1)), unit: '%' }
+    : { amount: Number.parseInt(margin, 10), unit: 'px' };
+}
+
+/**
+ * `bg_color`: hex `rgb`, `rrggbb` or `rrggbbaa` with or without `#`, or a name from `namedColors`. Parsed to
+ * lowercase `rrggbb`, or `rrggbbaa` when the fill is not opaque.
+ */
+export const BackgroundColor = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .transform((value, ctx) => {
+    const named = (namedColors as Record<string, string | undefined>)[value];
+    const hex = named ?? value.replace(/^#/, '');
+    if (!/^(?:[0-9a-f]{3}|[0-9a-f]{6}|[0-9a-f]{8})$/.test(hex)) {
+      ctx.addIssue({ code: 'custom', message: 'must be a hex colour (`81d4fa`, `#fff`, `ffffff80`) or a colour name' });
+      return z.NEVER;
+    }
+    const full = hex.length === 3 ? [...hex].map((c) => c + c).join('') : hex;
+    return full.endsWith('ff') && full.length === 8 ? full.slice(0, 6) : full;
+  });
+export type BackgroundColor = z.infer<typeof BackgroundColor>;
+
+/** A canonical `bg_color` as 0–255 red, green, blue and alpha. */
+export function readBackgroundColor(color: BackgroundColor): [number, number, number, number] {
+  const byte = (at: number) => Number.parseInt(color.slice(at, at + 2), 16);
+  return [byte(0), byte(2), byte(4), color.length === 8 ? byte(6) : 255];
+}
+
+/**
+ * Parameters of `remove-background`; names follow remove.bg where they overlap. `crop_margin` without `crop`
+ * is accepted and does nothing, as on remove.bg; `bg_color` with `channels=alpha` is refused, since a mask
+ * has no background to fill.
+ */
+export const RemoveBackgroundParams = z
+  .strictObject({
+    format: ResultFormat.default('png'),
+    crop: FlagParam.default(false),
+    crop_margin: CropMargin.optional(),
+    bg_color: BackgroundColor.optional(),
+    channels: ResultChannels.default('rgba'),
+  })
+  .refine((params) => !(params.channels === 'alpha' && params.bg_color !== undefined), {
+    path: ['bg_color'],
+    message: 'cannot be combined with channels=alpha: the mask alone has no background to fill',
+  });
 export type RemoveBackgroundParams = z.infer<typeof RemoveBackgroundParams>;
 
 /** One operation with its parameters, as stored on a task and carried by a job. */

@@ -1,4 +1,4 @@
-import { type GpuJob, queueNames } from '@lumina/shared';
+import { type GpuJob, queueNames, WorkerHeartbeat, workerHeartbeatKey } from '@lumina/shared';
 import { Queue } from 'bullmq';
 import { redisConnection } from './redis-connection.ts';
 import type { JobSnapshot, JobState, TaskQueue } from './task-queue.ts';
@@ -28,6 +28,7 @@ export function createBullmqTaskQueue(options: BullmqQueueOptions): TaskQueue {
     // Connection errors surface on the calls that need Redis; the event must have a listener to not crash.
   });
   const waitKey = `${options.prefix}:${queueNames.gpu}:wait`;
+  const heartbeatPattern = workerHeartbeatKey(options.prefix, '*');
   // Counting workers lists Redis clients (CLIENT LIST), too costly for every status poll: keep it a few seconds.
   let workers = { count: 0, at: 0 };
   const workersCount = async () => {
@@ -74,6 +75,23 @@ export function createBullmqTaskQueue(options: BullmqQueueOptions): TaskQueue {
     async load() {
       const [counts, workerCount] = await Promise.all([queue.getJobCounts('wait', 'active'), workersCount()]);
       return { waiting: counts.wait ?? 0, active: counts.active ?? 0, workers: workerCount };
+    },
+    async workers() {
+      const client = await queue.client;
+      const keys = new Set<string>();
+      let cursor = '0';
+      do {
+        const [next, found] = await client.scan(cursor, { MATCH: heartbeatPattern, COUNT: 100 });
+        for (const key of found) keys.add(key);
+        cursor = next;
+      } while (cursor !== '0');
+      const heartbeats: WorkerHeartbeat[] = [];
+      for (const key of [...keys].sort()) {
+        // A key can expire between the scan and the read; a foreign or outdated body is skipped, not fatal.
+        const parsed = WorkerHeartbeat.safeParse(JSON.parse((await client.get(key)) ?? 'null'));
+        if (parsed.success) heartbeats.push(parsed.data);
+      }
+      return heartbeats;
     },
     async ping() {
       const client = await queue.client;

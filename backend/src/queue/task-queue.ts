@@ -1,4 +1,4 @@
-import type { GpuJob } from '@lumina/shared';
+import type { GpuJob, WorkerHeartbeat } from '@lumina/shared';
 
 export type JobState = 'waiting' | 'active' | 'delayed' | 'prioritized' | 'completed' | 'failed' | 'missing';
 
@@ -22,6 +22,8 @@ export interface TaskQueue {
   position(taskId: string): Promise<number | null>;
   /** Waiting jobs and live workers, for the eta. */
   load(): Promise<{ waiting: number; active: number; workers: number }>;
+  /** The gpu-workers whose heartbeat has not expired, with the model and execution provider each runs. */
+  workers(): Promise<WorkerHeartbeat[]>;
   ping(): Promise<void>;
   close(): Promise<void>;
 }

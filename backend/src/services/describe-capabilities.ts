@@ -1,4 +1,12 @@
-import { type Capabilities, InputFormat, ResultFormat } from '@lumina/shared';
+import {
+  type Capabilities,
+  InputFormat,
+  maxCropMargin,
+  namedColors,
+  type ParamCapability,
+  ResultChannels,
+  ResultFormat,
+} from '@lumina/shared';
 import type { Config } from '../config.ts';
 
 /** What this deployment offers, at what price, within which limits (`GET /api/v1/capabilities`). */
@@ -10,6 +18,7 @@ export function describeCapabilities(config: Config): Capabilities {
         available: true,
         credits: config.prices['remove-background'],
         resultFormats: [...ResultFormat.options],
+        params: removeBackgroundParams,
       },
     ],
     limits: {
@@ -21,3 +30,36 @@ export function describeCapabilities(config: Config): Capabilities {
     },
   };
 }
+
+/** `remove-background`'s parameters as `RemoveBackgroundParams` accepts them, for clients to build their UI from. */
+const removeBackgroundParams: ParamCapability[] = [
+  { name: 'format', type: 'enum', values: [...ResultFormat.options], default: 'png', description: 'Result format.' },
+  {
+    name: 'crop',
+    type: 'boolean',
+    default: false,
+    description: "Trim the result to the subject's bounding box.",
+  },
+  {
+    name: 'crop_margin',
+    type: 'margin',
+    default: '0px',
+    max: { px: maxCropMargin.px, percent: maxCropMargin.percent },
+    description:
+      'Margin around the cropped subject, in pixels (`30px`) or percent of the subject (`10%`); only with crop.',
+  },
+  {
+    name: 'bg_color',
+    type: 'color',
+    values: Object.keys(namedColors),
+    description:
+      'Fill the background with a colour (hex `rrggbb`, `rgb`, `rrggbbaa`, or a name) instead of transparency.',
+  },
+  {
+    name: 'channels',
+    type: 'enum',
+    values: [...ResultChannels.options],
+    default: 'rgba',
+    description: '`rgba`: the cut-out; `alpha`: the mask alone as a grayscale image (not with bg_color).',
+  },
+];

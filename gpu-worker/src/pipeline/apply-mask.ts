@@ -5,9 +5,10 @@ import type { DecodedImage } from './decode-image.ts';
 
 /**
  * Turns the model's mask into the image's alpha channel, in place: values in `spec.range` map to 0..255, the
- * 8-bit mask is resized back to the image's size, and it replaces whatever alpha the image had.
+ * 8-bit mask is resized back to the image's size, and it replaces whatever alpha the image had. Returns that
+ * alpha plane, for the steps that need the mask alone.
  */
-export async function applyMask(image: DecodedImage, mask: ModelOutput, spec: ModelOutputSpec): Promise<void> {
+export async function applyMask(image: DecodedImage, mask: ModelOutput, spec: ModelOutputSpec): Promise<Buffer> {
   const [low, high] = spec.range;
   const scale = 255 / (high - low);
   // A clamped array rounds and clamps on assignment, so values slightly outside the range cost no branch.
@@ -24,4 +25,5 @@ export async function applyMask(image: DecodedImage, mask: ModelOutput, spec: Mo
   if (alpha.length !== pixelCount) throw new Error(`resized mask has ${alpha.length} bytes, expected ${pixelCount}`);
   const pixels = image.pixels;
   for (let i = 0, j = 3; i < pixelCount; i++, j += 4) pixels[j] = alpha[i] ?? 0;
+  return alpha;
 }

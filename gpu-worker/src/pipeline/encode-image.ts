@@ -1,6 +1,13 @@
 import type { ResultFormat } from '@lumina/shared';
 import sharp from 'sharp';
-import type { DecodedImage } from './decode-image.ts';
+
+/** 8-bit interleaved pixels ready to encode: grey (1), RGB (3) or RGBA (4) channels. */
+export interface Raster {
+  readonly pixels: Buffer;
+  readonly width: number;
+  readonly height: number;
+  readonly channels: 1 | 3 | 4;
+}
 
 /**
  * Encoder settings, measured with bench/worker-stages.ts. PNG: zlib level 3 with adaptive (per-row) filtering
@@ -12,7 +19,9 @@ import type { DecodedImage } from './decode-image.ts';
 export const pngOptions = { compressionLevel: 3, adaptiveFiltering: true } as const satisfies sharp.PngOptions;
 export const webpOptions = { lossless: true, effort: 0 } as const satisfies sharp.WebpOptions;
 
-export async function encodeImage(image: DecodedImage, format: ResultFormat): Promise<Buffer> {
-  const pipeline = sharp(image.pixels, { raw: { width: image.width, height: image.height, channels: 4 } });
+/** PNG keeps a 1-channel raster as 8-bit grey; WebP has no grey mode, so a mask comes back as RGB there. */
+export async function encodeImage(image: Raster, format: ResultFormat): Promise<Buffer> {
+  let pipeline = sharp(image.pixels, { raw: { width: image.width, height: image.height, channels: image.channels } });
+  if (image.channels === 1) pipeline = pipeline.toColourspace('b-w');
   return format === 'webp' ? pipeline.webp(webpOptions).toBuffer() : pipeline.png(pngOptions).toBuffer();
 }

@@ -3,7 +3,9 @@ import type { ModelOutput, ModelSession } from '../inference/load-model-session.
 import { applyMask } from './apply-mask.ts';
 import { decodeImage } from './decode-image.ts';
 import { encodeImage } from './encode-image.ts';
+import { finishCutout } from './finish-cutout.ts';
 import { PipelineError } from './pipeline-error.ts';
+import { requireSubject } from './require-subject.ts';
 import { toModelInput } from './to-model-input.ts';
 
 /** Stage boundaries a caller can report progress at. */
@@ -24,8 +26,9 @@ export interface RemoveBackgroundOutput {
 }
 
 /**
- * The image with its background made transparent, at its own size, with the time each stage took. Pure:
- * bytes in, bytes out; storage and queues are the caller's business.
+ * The image with its background made transparent (or filled, cropped, or the mask alone, as `params` asks),
+ * with the time each stage took. Pure: bytes in, bytes out; storage and queues are the caller's business.
+ * An image with no subject fails with `no_subject` rather than come back fully transparent.
  */
 export async function removeBackground({
   session,
@@ -64,15 +67,17 @@ export async function removeBackground({
   await onStage?.('inferred');
 
   lap();
-  await applyMask(image, mask, model.output);
+  requireSubject(mask, model.output);
+  const alpha = await applyMask(image, mask, model.output);
+  const output = finishCutout(image, alpha, params);
   const postprocessMs = lap();
-  const encoded = await encodeImage(image, params.format);
+  const encoded = await encodeImage(output, params.format);
   const encodeMs = lap();
   await onStage?.('encoded');
 
   return {
     bytes: encoded,
-    info: { format: params.format, width: image.width, height: image.height, bytes: encoded.length },
+    info: { format: params.format, width: output.width, height: output.height, bytes: encoded.length },
     timings: { decodeMs, preprocessMs, inferenceMs, postprocessMs, encodeMs, totalMs: performance.now() - started },
   };
 }
