@@ -3,6 +3,11 @@ export { type ExecutionProvider, loadWorkerConfig, type WorkerConfig } from './c
 export type { ModelOutput, ModelSession } from './inference/load-model-session.ts';
 export { loadModelSession } from './inference/load-model-session.ts';
 export {
+  type ImageTensor,
+  loadUpscaleSession,
+  type UpscaleSession,
+} from './inference/load-upscale-session.ts';
+export {
   loadModelRegistry,
   type MaskModelEntry,
   type ModelEntry,
@@ -11,6 +16,7 @@ export {
   readModelFile,
   type UpscaleModelEntry,
 } from './models/registry.ts';
+export { chooseUpscaleModel } from './pipeline/choose-upscale-model.ts';
 export { PipelineError } from './pipeline/pipeline-error.ts';
 export {
   type PipelineStage,
@@ -18,5 +24,6 @@ export {
   type RemoveBackgroundOutput,
   removeBackground,
 } from './pipeline/remove-background.ts';
+export { type UpscaleImageInput, type UpscaleImageOutput, upscaleImage } from './pipeline/upscale-image.ts';
 export { createGpuJobProcessor } from './processor.ts';
 export { type GpuWorker, type StartGpuWorkerOptions, startGpuWorker } from './worker.ts';

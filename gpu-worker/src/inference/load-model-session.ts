@@ -1,9 +1,7 @@
-import { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
 import type { Logger } from '@lumina/backend/logger';
 import type { ExecutionProvider } from '../config.ts';
-import { type MaskModelEntry, type ModelRegistry, readModelFile } from '../models/registry.ts';
-import type { RunRequest, SessionThreadData, ThreadMessage } from './session-thread-protocol.ts';
+import type { MaskModelEntry, ModelRegistry } from '../models/registry.ts';
+import { loadSessionThread } from './load-session-thread.ts';
 
 /** A model's raw output: a float tensor of width×height values (one channel). */
 export interface ModelOutput {
@@ -29,129 +27,21 @@ export interface LoadModelSessionOptions {
   readonly log: Logger;
 }
 
-/** Runs at start so the first job does not pay for a cold session (see session-thread.ts). */
-const warmUpRuns = 1;
-
-const threadEntry = new URL('./session-thread-entry.mjs', import.meta.url);
-
-// One session per model per process: several workers started in one process (tests do) share it.
-const sessions = new Map<string, Promise<ModelSession>>();
-
-/** Loads (sha256-checked) and warms up a model once per process; later calls get the same session. */
-export function loadModelSession(options: LoadModelSessionOptions): Promise<ModelSession> {
-  const { registry, model, executionProvider, intraOpThreads } = options;
-  const key = [join(registry.dir, model.file), model.sha256, executionProvider, intraOpThreads].join('\0');
-  let session = sessions.get(key);
-  if (!session) {
-    session = startSession(options);
-    sessions.set(key, session);
-    session.catch(() => sessions.delete(key));
-  }
-  return session;
-}
-
-async function startSession({
-  registry,
-  model,
-  executionProvider,
-  intraOpThreads,
-  log,
-}: LoadModelSessionOptions): Promise<ModelSession> {
-  const modelBytes = await readModelFile(registry, model);
-  const data: SessionThreadData = {
-    modelBytes,
-    inputName: model.input.name,
-    outputName: model.output.name,
-    inputDims: [1, 3, model.input.height, model.input.width],
-    executionProvider,
-    intraOpThreads,
-    warmUpRuns,
-  };
-  // The bytes are copied into the thread once (a Buffer's memory may be shared with Node's pool, so it is not
-  // transferred); the main thread's copy is garbage once this function returns.
-  const thread = new Worker(threadEntry, { workerData: data, name: `inference ${model.id}` });
-
-  const ready = await new Promise<Extract<ThreadMessage, { type: 'ready' }>>((resolve, reject) => {
-    const onError = (error: Error) => reject(new Error(`model ${model.id} could not be loaded: ${error.message}`));
-    const onExit = (code: number) => reject(new Error(`model ${model.id}: the inference thread exited with ${code}`));
-    thread.once('error', onError);
-    thread.once('exit', onExit);
-    thread.once('message', (message: ThreadMessage) => {
-      thread.off('error', onError);
-      thread.off('exit', onExit);
-      if (message.type === 'ready') resolve(message);
-      else reject(new Error(`model ${model.id}: unexpected first message ${message.type} from the inference thread`));
-    });
-  });
-  if (ready.fallbackReason !== undefined) {
-    log.warn(`execution provider ${executionProvider} is unavailable, falling back to cpu`, {
-      model: model.id,
-      reason: ready.fallbackReason,
-    });
-  }
-  log.info('model loaded', {
-    model: model.id,
-    executionProvider: ready.executionProvider,
-    loadMs: Math.round(ready.loadMs),
-    warmUpMs: Math.round(ready.warmUpMs),
-  });
-  return connect(thread, model, ready.executionProvider, log);
-}
-
-function connect(
-  thread: Worker,
-  model: MaskModelEntry,
-  executionProvider: ExecutionProvider,
-  log: Logger,
-): ModelSession {
-  const pending = new Map<number, { resolve: (output: ModelOutput) => void; reject: (error: Error) => void }>();
-  let nextId = 0;
-  let deadReason: string | undefined;
-
-  // An idle session must not keep the process alive; one with work in flight must.
-  thread.unref();
-
-  const fail = (reason: string) => {
-    if (deadReason !== undefined) return;
-    deadReason = reason;
-    log.error('inference thread stopped', { model: model.id, reason });
-    for (const { reject } of pending.values()) reject(new Error(reason));
-    pending.clear();
-  };
-  thread.on('error', (error) => fail(`inference thread failed: ${error.message}`));
-  thread.on('exit', (code) => fail(`inference thread exited with ${code}`));
-  thread.on('message', (message: ThreadMessage) => {
-    if (message.type === 'ready') return;
-    const request = pending.get(message.id);
-    if (!request) return;
-    pending.delete(message.id);
-    if (pending.size === 0) thread.unref();
-    if (message.type === 'failed') {
-      request.reject(new Error(message.message));
-      return;
-    }
-    const [, channels, height, width] = message.dims;
-    if (message.dims.length !== 4 || channels !== 1 || height === undefined || width === undefined) {
-      request.reject(
-        new Error(`output ${model.output.name} has dims [${message.dims.join(', ')}], expected [1, 1, h, w]`),
-      );
-      return;
-    }
-    request.resolve({ data: message.data, width, height });
-  });
-
+/** Loads (sha256-checked) and warms up a mask model once per process; later calls share its thread. */
+export async function loadModelSession(options: LoadModelSessionOptions): Promise<ModelSession> {
+  const { model } = options;
+  const inputDims = [1, 3, model.input.height, model.input.width];
+  const thread = await loadSessionThread({ ...options, warmUpDims: inputDims });
   return {
     model,
-    executionProvider,
-    run(input) {
-      if (deadReason !== undefined) return Promise.reject(new Error(deadReason));
-      const id = nextId++;
-      return new Promise<ModelOutput>((resolve, reject) => {
-        pending.set(id, { resolve, reject });
-        thread.ref();
-        const request: RunRequest = { id, input };
-        thread.postMessage(request, [input.buffer]);
-      });
+    executionProvider: thread.executionProvider,
+    async run(input) {
+      const { data, dims } = await thread.run(input, inputDims);
+      const [, channels, height, width] = dims;
+      if (dims.length !== 4 || channels !== 1 || height === undefined || width === undefined) {
+        throw new Error(`output ${model.output.name} has dims [${dims.join(', ')}], expected [1, 1, h, w]`);
+      }
+      return { data, width, height };
     },
   };
 }

@@ -5,17 +5,19 @@ export interface SessionThreadData {
   readonly modelBytes: Uint8Array;
   readonly inputName: string;
   readonly outputName: string;
-  readonly inputDims: readonly number[];
+  /** The input shape the session is warmed up with: the model's fixed size, or a small tile for any-size models. */
+  readonly warmUpDims: readonly number[];
   readonly executionProvider: ExecutionProvider;
   /** 0 leaves the choice to onnxruntime. */
   readonly intraOpThreads: number;
   readonly warmUpRuns: number;
 }
 
-/** Main → thread: one inference. `input`'s buffer is transferred. */
+/** Main → thread: one inference of an input shaped `dims`. `input`'s buffer is transferred. */
 export interface RunRequest {
   readonly id: number;
   readonly input: Float32Array<ArrayBuffer>;
+  readonly dims: readonly number[];
 }
 
 /** Thread → main. */

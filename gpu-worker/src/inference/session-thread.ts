@@ -57,11 +57,10 @@ async function createSession(): Promise<{
 async function run(
   session: InferenceSession,
   input: Float32Array,
+  dims: readonly number[],
 ): Promise<{ data: Float32Array; dims: readonly number[] }> {
-  // Fetch only the mask: the model has side outputs that would otherwise be computed out and copied.
-  const results = await session.run({ [data.inputName]: new Tensor('float32', input, data.inputDims) }, [
-    data.outputName,
-  ]);
+  // Fetch only the named output: a model may have side outputs that would otherwise be computed out and copied.
+  const results = await session.run({ [data.inputName]: new Tensor('float32', input, dims) }, [data.outputName]);
   const output = results[data.outputName];
   if (!output || !(output.data instanceof Float32Array)) {
     throw new Error(`the model returned no float32 output named ${data.outputName}`);
@@ -76,15 +75,15 @@ const loadMs = performance.now() - loadStarted;
 // The first run of a fresh session is two to three times slower than the rest; pay for it before the worker
 // takes a job.
 const warmUpStarted = performance.now();
-const inputSize = data.inputDims.reduce((a, b) => a * b, 1);
-for (let i = 0; i < data.warmUpRuns; i++) await run(session, new Float32Array(inputSize));
+const warmUpSize = data.warmUpDims.reduce((a, b) => a * b, 1);
+for (let i = 0; i < data.warmUpRuns; i++) await run(session, new Float32Array(warmUpSize), data.warmUpDims);
 const warmUpMs = performance.now() - warmUpStarted;
 
 const send = (message: ThreadMessage): void => port.postMessage(message);
 
-port.on('message', async ({ id, input }: RunRequest) => {
+port.on('message', async ({ id, input, dims }: RunRequest) => {
   try {
-    const output = await run(session, input);
+    const output = await run(session, input, dims);
     send({ type: 'output', id, data: output.data, dims: output.dims });
   } catch (error) {
     send({ type: 'failed', id, message: error instanceof Error ? error.message : String(error) });

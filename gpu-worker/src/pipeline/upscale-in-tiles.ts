@@ -1,0 +1,157 @@
+import type { UpscaleSession } from '../inference/load-upscale-session.ts';
+import { tileSpans, tileWeights, weightSums } from './tile-grid.ts';
+
+/** 8-bit interleaved RGB pixels. */
+export interface RgbPixels {
+  readonly pixels: Buffer;
+  readonly width: number;
+  readonly height: number;
+}
+
+export interface UpscaleInTilesInput {
+  readonly session: UpscaleSession;
+  readonly image: RgbPixels;
+  readonly tileSizePx: number;
+  readonly overlapPx: number;
+  /** 3 for RGB; 4 leaves every fourth byte of the output for the caller's alpha. */
+  readonly outputChannels: 3 | 4;
+}
+
+export interface UpscaleInTilesOutput {
+  /** `outputChannels` bytes per pixel, width·scale × height·scale; with 4 channels the alpha bytes are 0. */
+  readonly pixels: Buffer;
+  readonly width: number;
+  readonly height: number;
+  /** Time spent building tile tensors, waiting on the model, and blending its output. */
+  readonly preprocessMs: number;
+  readonly inferenceMs: number;
+  readonly postprocessMs: number;
+}
+
+/**
+ * Upscales `image` tile by tile, blending neighbouring tiles linearly across their overlap so no seam shows.
+ * Only one tile at a time goes through the model, and the blended floats are kept for one band of tile rows
+ * only: finished rows are written out as bytes at once, so memory beyond the 8-bit output is bounded by the
+ * tile size, not by the image's.
+ */
+export async function upscaleInTiles({
+  session,
+  image,
+  tileSizePx,
+  overlapPx,
+  outputChannels,
+}: UpscaleInTilesInput): Promise<UpscaleInTilesOutput> {
+  const { model } = session;
+  const { scale } = model.output;
+  const { width, height } = image;
+  const outWidth = width * scale;
+  const outHeight = height * scale;
+
+  // Pixel values 0–255 map linearly onto the model's input range, and its output range back onto 0–255.
+  const [inLow, inHigh] = model.input.range;
+  const inScale = (inHigh - inLow) / 255;
+  const [outLow, outHigh] = model.output.range;
+  const outScale = 255 / (outHigh - outLow);
+
+  const columns = tileSpans(width, tileSizePx, overlapPx);
+  const rows = tileSpans(height, tileSizePx, overlapPx);
+  const columnWeights = columns.map((_, i) => tileWeights(columns, i, scale));
+  const columnSums = weightSums(columns, scale, outWidth);
+  const rowSums = weightSums(rows, scale, outHeight);
+
+  const output = Buffer.alloc(outWidth * outHeight * outputChannels);
+  const rowFloats = outWidth * 3;
+  const bandRows = Math.min(tileSizePx, height) * scale;
+  // Interleaved RGB sums of weighted model output; row 0 is output row `bandTop`.
+  const band = new Float32Array(bandRows * rowFloats);
+  let bandTop = 0;
+
+  let preprocessMs = 0;
+  let inferenceMs = 0;
+  let postprocessMs = 0;
+  let mark = performance.now();
+  const lap = (): number => {
+    const now = performance.now();
+    const elapsed = now - mark;
+    mark = now;
+    return elapsed;
+  };
+
+  for (const [rowIndex, row] of rows.entries()) {
+    const rowWeights = tileWeights(rows, rowIndex, scale);
+    const rowOffset = row.start * scale - bandTop;
+    for (const [columnIndex, column] of columns.entries()) {
+      lap();
+      const tile = tileTensor(image, column.start, row.start, column.length, row.length, inLow, inScale);
+      preprocessMs += lap();
+      const upscaled = await session.run(tile, { width: column.length, height: row.length });
+      inferenceMs += lap();
+
+      const weights = columnWeights[columnIndex] ?? new Float32Array(0);
+      const plane = upscaled.width * upscaled.height;
+      const left = column.start * scale;
+      for (let v = 0; v < upscaled.height; v++) {
+        const rowWeight = rowWeights[v] ?? 0;
+        const source = v * upscaled.width;
+        let target = ((rowOffset + v) * outWidth + left) * 3;
+        for (let u = 0; u < upscaled.width; u++, target += 3) {
+          const weight = rowWeight * (weights[u] ?? 0);
+          const i = source + u;
+          band[target] = (band[target] ?? 0) + weight * (upscaled.data[i] ?? 0);
+          band[target + 1] = (band[target + 1] ?? 0) + weight * (upscaled.data[plane + i] ?? 0);
+          band[target + 2] = (band[target + 2] ?? 0) + weight * (upscaled.data[2 * plane + i] ?? 0);
+        }
+      }
+      postprocessMs += lap();
+    }
+
+    // Rows above the next tile row's start get nothing more: normalise them, write them out, and slide the
+    // rest of the band (the overlap the next tile row adds to) up to its top.
+    lap();
+    const next = rows[rowIndex + 1];
+    const doneUntil = next ? next.start * scale : outHeight;
+    for (let y = bandTop; y < doneUntil; y++) {
+      const rowSum = rowSums[y] ?? 1;
+      let source = (y - bandTop) * rowFloats;
+      let target = y * outWidth * outputChannels;
+      for (let x = 0; x < outWidth; x++, source += 3, target += outputChannels) {
+        const k = outScale / (rowSum * (columnSums[x] ?? 1));
+        output[target] = toByte((band[source] ?? 0) * k - outLow * outScale);
+        output[target + 1] = toByte((band[source + 1] ?? 0) * k - outLow * outScale);
+        output[target + 2] = toByte((band[source + 2] ?? 0) * k - outLow * outScale);
+      }
+    }
+    const kept = (row.start * scale + row.length * scale - doneUntil) * rowFloats;
+    if (kept > 0) band.copyWithin(0, (doneUntil - bandTop) * rowFloats, (doneUntil - bandTop) * rowFloats + kept);
+    band.fill(0, Math.max(0, kept));
+    bandTop = doneUntil;
+    postprocessMs += lap();
+  }
+
+  return { pixels: output, width: outWidth, height: outHeight, preprocessMs, inferenceMs, postprocessMs };
+}
+
+/** Planar float RGB of one tile, values mapped from 0–255 to the model's range. */
+function tileTensor(
+  image: RgbPixels,
+  left: number,
+  top: number,
+  width: number,
+  height: number,
+  low: number,
+  scale: number,
+): Float32Array<ArrayBuffer> {
+  const plane = width * height;
+  const tensor = new Float32Array(3 * plane);
+  for (let v = 0; v < height; v++) {
+    let source = ((top + v) * image.width + left) * 3;
+    for (let u = 0, i = v * width; u < width; u++, i++, source += 3) {
+      tensor[i] = low + (image.pixels[source] ?? 0) * scale;
+      tensor[plane + i] = low + (image.pixels[source + 1] ?? 0) * scale;
+      tensor[2 * plane + i] = low + (image.pixels[source + 2] ?? 0) * scale;
+    }
+  }
+  return tensor;
+}
+
+const toByte = (value: number): number => (value <= 0 ? 0 : value >= 255 ? 255 : Math.round(value));
