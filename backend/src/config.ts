@@ -28,6 +28,10 @@ const EnvSchema = z.object({
   RECONCILE_INTERVAL_MS: z.coerce.number().int().nonnegative().default(30_000),
   RECONCILE_GRACE_MS: z.coerce.number().int().nonnegative().default(10_000),
   PRICE_REMOVE_BACKGROUND: positiveInt.default(1),
+  /** Credits per started 4096×4096 (16.8 MP) of upscaled output. */
+  PRICE_UPSCALE: positiveInt.default(2),
+  MAX_OUTPUT_PIXELS: positiveInt.default(8192 * 8192),
+  MAX_OUTPUT_SIDE_PX: positiveInt.default(16_384),
   LOG_REQUESTS: boolean.default(true),
 });
 
@@ -47,13 +51,19 @@ export interface Config {
     readonly maxInputPixels: number;
     readonly maxInputSidePx: number;
     readonly maxPreferWaitSeconds: number;
+    readonly maxOutputPixels: number;
+    readonly maxOutputSidePx: number;
   };
   readonly resultUrlTtlSeconds: number;
   readonly jobAttempts: number;
   readonly taskDeadlineSeconds: number;
   readonly reconcileIntervalMs: number;
   readonly reconcileGraceMs: number;
-  readonly prices: { readonly 'remove-background': number };
+  readonly prices: {
+    readonly 'remove-background': number;
+    /** Per started `upscalePricePixels` of output. */
+    readonly upscale: number;
+  };
   readonly logRequests: boolean;
 }
 
@@ -94,13 +104,15 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       maxInputPixels: e.MAX_INPUT_PIXELS,
       maxInputSidePx: e.MAX_INPUT_SIDE_PX,
       maxPreferWaitSeconds: e.MAX_PREFER_WAIT_SECONDS,
+      maxOutputPixels: e.MAX_OUTPUT_PIXELS,
+      maxOutputSidePx: e.MAX_OUTPUT_SIDE_PX,
     },
     resultUrlTtlSeconds: e.RESULT_URL_TTL_SECONDS,
     jobAttempts: e.JOB_ATTEMPTS,
     taskDeadlineSeconds: e.TASK_DEADLINE_SECONDS,
     reconcileIntervalMs: e.RECONCILE_INTERVAL_MS,
     reconcileGraceMs: e.RECONCILE_GRACE_MS,
-    prices: { 'remove-background': e.PRICE_REMOVE_BACKGROUND },
+    prices: { 'remove-background': e.PRICE_REMOVE_BACKGROUND, upscale: e.PRICE_UPSCALE },
     logRequests: e.LOG_REQUESTS,
   });
 }

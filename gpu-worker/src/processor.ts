@@ -1,15 +1,28 @@
 import type { ObjectStore } from '@lumina/backend/storage';
-import { contentTypeOf, formatFailedReason, GpuJob, GpuJobResult, type TaskErrorCode } from '@lumina/shared';
+import {
+  contentTypeOf,
+  formatFailedReason,
+  GpuJob,
+  GpuJobResult,
+  type ResultInfo,
+  type StageTimings,
+  type TaskErrorCode,
+  type UpscaleParams,
+} from '@lumina/shared';
 import { type Job, UnrecoverableError } from 'bullmq';
 import { z } from 'zod';
 import type { ModelSession } from './inference/load-model-session.ts';
+import type { UpscaleSession } from './inference/load-upscale-session.ts';
 import { PipelineError } from './pipeline/pipeline-error.ts';
 import { type PipelineStage, removeBackground } from './pipeline/remove-background.ts';
+import { upscaleImage } from './pipeline/upscale-image.ts';
 
 export interface GpuJobProcessorDeps {
   readonly store: ObjectStore;
-  /** The loaded model per operation this worker serves. */
-  readonly sessions: { readonly 'remove-background': ModelSession };
+  /** The background-removal model, loaded and warmed up at start. */
+  readonly removeBackground: ModelSession;
+  /** The upscaler for a task's scale and size: loaded on first use, then kept for the process. */
+  readonly upscaler: (params: UpscaleParams) => Promise<UpscaleSession>;
 }
 
 /** Job progress (0–100) at each boundary; BullMQ marks 100 by completing the job. */
@@ -28,7 +41,7 @@ const retryable = (code: TaskErrorCode, message: string) => new Error(formatFail
  * The BullMQ processor for the gpu queue. Every failure it throws carries `code: message` from
  * `formatFailedReason`, so the backend maps it to a task error without guessing.
  */
-export function createGpuJobProcessor({ store, sessions }: GpuJobProcessorDeps) {
+export function createGpuJobProcessor({ store, removeBackground: maskSession, upscaler }: GpuJobProcessorDeps) {
   return async (job: Job<unknown, GpuJobResult>): Promise<GpuJobResult> => {
     const parsed = GpuJob.safeParse(job.data);
     if (!parsed.success) {
@@ -45,15 +58,27 @@ export function createGpuJobProcessor({ store, sessions }: GpuJobProcessorDeps) 
     if (input === null) throw unrecoverable('input_unreadable', `there is no input object at ${inputKey}`);
     await job.updateProgress(progressAfterInput);
 
-    const session = sessions[request.operation];
-    let output: Awaited<ReturnType<typeof removeBackground>>;
+    let output: { bytes: Buffer; info: ResultInfo; timings: StageTimings };
+    let session: { model: { id: string }; executionProvider: GpuJobResult['executionProvider'] };
     try {
-      output = await removeBackground({
-        session,
-        bytes: input.body,
-        params: request.params,
-        onStage: (stage) => job.updateProgress(progressAt[stage]),
-      });
+      if (request.operation === 'remove-background') {
+        session = maskSession;
+        output = await removeBackground({
+          session: maskSession,
+          bytes: input.body,
+          params: request.params,
+          onStage: (stage) => job.updateProgress(progressAt[stage]),
+        });
+      } else {
+        const upscale = await upscaler(request.params);
+        session = upscale;
+        output = await upscaleImage({
+          session: upscale,
+          bytes: input.body,
+          scale: request.params.scale,
+          format: request.params.format,
+        });
+      }
     } catch (error) {
       if (error instanceof PipelineError) {
         throw error.retryable ? retryable(error.code, error.message) : unrecoverable(error.code, error.message);

@@ -7,7 +7,9 @@ import { type GpuJobResult, queueNames } from '@lumina/shared';
 import { Worker } from 'bullmq';
 import type { ExecutionProvider, WorkerConfig } from './config.ts';
 import { loadModelSession } from './inference/load-model-session.ts';
+import { loadUpscaleSession, type UpscaleSession } from './inference/load-upscale-session.ts';
 import { loadModelRegistry, modelFor } from './models/registry.ts';
+import { chooseUpscaleModel } from './pipeline/choose-upscale-model.ts';
 import { createGpuJobProcessor } from './processor.ts';
 import { publishHeartbeat } from './publish-heartbeat.ts';
 
@@ -43,10 +45,33 @@ export async function startGpuWorker({ config, store, log }: StartGpuWorkerOptio
     intraOpThreads: config.intraOpThreads,
     log,
   });
+  // Twelve upscalers are registered; each is loaded when a job first asks for it (slim loads in well under a
+  // second, thick in a few), so a worker does not pay for models nobody uses.
+  const upscalers = new Map<string, Promise<UpscaleSession>>();
 
   const worker = new Worker<unknown, GpuJobResult>(
     queueNames.gpu,
-    createGpuJobProcessor({ store, sessions: { 'remove-background': session } }),
+    createGpuJobProcessor({
+      store,
+      removeBackground: session,
+      upscaler: (params) => {
+        const model = chooseUpscaleModel(registry, params);
+        let upscaler = upscalers.get(model.id);
+        if (!upscaler) {
+          upscaler = loadUpscaleSession({
+            registry,
+            model,
+            executionProvider: config.executionProvider,
+            intraOpThreads: config.intraOpThreads,
+            log,
+          });
+          upscalers.set(model.id, upscaler);
+          // A model that failed to load is tried again by the next job rather than failing every job after it.
+          upscaler.catch(() => upscalers.delete(model.id));
+        }
+        return upscaler;
+      },
+    }),
     {
       connection: redisConnection(config.redisUrl, 'consumer'),
       prefix: config.queuePrefix,

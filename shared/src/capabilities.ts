@@ -17,8 +17,13 @@ export type ParamCapability = z.infer<typeof ParamCapability>;
 export const OperationCapability = z.strictObject({
   operation: Operation,
   available: z.boolean(),
-  /** Credits charged for one completed task; failed or canceled tasks cost nothing. */
+  /** Credits charged for one completed task (the least, where the price grows with the output); failed or
+   * canceled tasks cost nothing. */
   credits: z.number().int().positive(),
+  /** Set where the price grows with the output: `credits` for every started `outputPixels` of result. */
+  creditsPerOutputPixels: z
+    .strictObject({ credits: z.number().int().positive(), outputPixels: z.number().int() })
+    .optional(),
   resultFormats: z.array(ResultFormat),
   params: z.array(ParamCapability),
   reason: z.string().optional(),
@@ -34,6 +39,8 @@ export const Capabilities = z.strictObject({
     maxInputSidePx: z.number().int().positive(),
     inputFormats: z.array(InputFormat),
     maxPreferWaitSeconds: z.number().int().positive(),
+    maxOutputPixels: z.number().int().positive(),
+    maxOutputSidePx: z.number().int().positive(),
   }),
 });
 export type Capabilities = z.infer<typeof Capabilities>;

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
-/** Every operation Lumina sells. Later operations (upscale, magic-edit) extend this list. */
-export const Operation = z.enum(['remove-background']);
+/** Every operation Lumina sells. Later operations (magic-edit) extend this list. */
+export const Operation = z.enum(['remove-background', 'upscale']);
 export type Operation = z.infer<typeof Operation>;
 
 export const ResultFormat = z.enum(['png', 'webp']);
@@ -123,9 +123,31 @@ export const RemoveBackgroundParams = z
   });
 export type RemoveBackgroundParams = z.infer<typeof RemoveBackgroundParams>;
 
+export const upscaleScales = [2, 4] as const;
+export const UpscaleScale = z.union([z.number(), z.string().trim().toLowerCase()]).transform((value, ctx) => {
+  const scale = typeof value === 'number' ? value : Number(value.replace(/x$/, ''));
+  if (scale === 2 || scale === 4) return scale;
+  ctx.addIssue({ code: 'custom', message: 'must be 2 or 4' });
+  return z.NEVER;
+});
+export type UpscaleScale = z.infer<typeof UpscaleScale>;
+
+/** ESRGAN sizes: `slim` is fastest, `thick` sharpest. */
+export const UpscaleModel = z.enum(['slim', 'medium', 'thick']);
+export type UpscaleModel = z.infer<typeof UpscaleModel>;
+
+/** Parameters of `upscale`. Form fields arrive as text: `scale` takes `2`, `4`, `2x` or `4x`. */
+export const UpscaleParams = z.strictObject({
+  scale: UpscaleScale,
+  model: UpscaleModel.default('slim'),
+  format: ResultFormat.default('png'),
+});
+export type UpscaleParams = z.infer<typeof UpscaleParams>;
+
 /** One operation with its parameters, as stored on a task and carried by a job. */
 export const OperationRequest = z.discriminatedUnion('operation', [
   z.strictObject({ operation: z.literal('remove-background'), params: RemoveBackgroundParams }),
+  z.strictObject({ operation: z.literal('upscale'), params: UpscaleParams }),
 ]);
 export type OperationRequest = z.infer<typeof OperationRequest>;
 

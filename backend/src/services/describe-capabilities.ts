@@ -6,8 +6,11 @@ import {
   type ParamCapability,
   ResultChannels,
   ResultFormat,
+  UpscaleModel,
+  upscaleScales,
 } from '@lumina/shared';
 import type { Config } from '../config.ts';
+import { upscalePricePixels } from './price-task.ts';
 
 /** What this deployment offers, at what price, within which limits (`GET /api/v1/capabilities`). */
 export function describeCapabilities(config: Config): Capabilities {
@@ -20,6 +23,14 @@ export function describeCapabilities(config: Config): Capabilities {
         resultFormats: [...ResultFormat.options],
         params: removeBackgroundParams,
       },
+      {
+        operation: 'upscale',
+        available: true,
+        credits: config.prices.upscale,
+        creditsPerOutputPixels: { credits: config.prices.upscale, outputPixels: upscalePricePixels },
+        resultFormats: [...ResultFormat.options],
+        params: upscaleParams,
+      },
     ],
     limits: {
       maxUploadBytes: config.limits.maxUploadBytes,
@@ -27,6 +38,8 @@ export function describeCapabilities(config: Config): Capabilities {
       maxInputSidePx: config.limits.maxInputSidePx,
       inputFormats: [...InputFormat.options],
       maxPreferWaitSeconds: config.limits.maxPreferWaitSeconds,
+      maxOutputPixels: config.limits.maxOutputPixels,
+      maxOutputSidePx: config.limits.maxOutputSidePx,
     },
   };
 }
@@ -62,4 +75,22 @@ const removeBackgroundParams: ParamCapability[] = [
     default: 'rgba',
     description: '`rgba`: the cut-out; `alpha`: the mask alone as a grayscale image (not with bg_color).',
   },
+];
+
+/** `upscale`'s parameters as `UpscaleParams` accepts them. */
+const upscaleParams: ParamCapability[] = [
+  {
+    name: 'scale',
+    type: 'enum',
+    values: upscaleScales.map(String),
+    description: 'How many times wider and taller the result is.',
+  },
+  {
+    name: 'model',
+    type: 'enum',
+    values: [...UpscaleModel.options],
+    default: 'slim',
+    description: 'ESRGAN size: `slim` is fastest, `thick` sharpest.',
+  },
+  { name: 'format', type: 'enum', values: [...ResultFormat.options], default: 'png', description: 'Result format.' },
 ];

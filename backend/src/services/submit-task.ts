@@ -8,6 +8,7 @@ import { errorFields } from '../logger.ts';
 import { inspectImage } from '../uploads/inspect-image.ts';
 import type { ServiceContext } from './context.ts';
 import { postLedgerEntry } from './ledger.ts';
+import { priceTask } from './price-task.ts';
 
 export interface SubmitTaskInput {
   readonly teamId: string;
@@ -52,7 +53,7 @@ export async function submitTask({
   }
 
   const inspected = await inspectImage(input.image, ctx.config.limits);
-  const cost = ctx.config.prices[input.request.operation];
+  const { credits: cost } = priceTask(ctx.config, input.request, inspected);
   const taskId = newId('task');
   const inputKey = `inputs/${taskId}`;
   const format = input.request.params.format;

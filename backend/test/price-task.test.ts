@@ -1,0 +1,30 @@
+import { OperationRequest } from '@lumina/shared';
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../src/config.ts';
+import { ApiError } from '../src/errors.ts';
+import { priceTask } from '../src/services/price-task.ts';
+
+const config = loadConfig({});
+const upscale = (scale: string) => OperationRequest.parse({ operation: 'upscale', params: { scale } });
+
+describe('priceTask', () => {
+  it('charges a flat price for background removal', () => {
+    const request = OperationRequest.parse({ operation: 'remove-background', params: {} });
+    expect(priceTask(config, request, { width: 4000, height: 3000 })).toEqual({
+      credits: 1,
+      output: { width: 4000, height: 3000 },
+    });
+  });
+
+  it('charges an upscale per started 4096² of output', () => {
+    expect(priceTask(config, upscale('2'), { width: 1024, height: 1024 }).credits).toBe(2);
+    expect(priceTask(config, upscale('4'), { width: 1024, height: 1024 }).credits).toBe(2); // exactly 4096²
+    expect(priceTask(config, upscale('4'), { width: 1025, height: 1024 }).credits).toBe(4);
+    expect(priceTask(config, upscale('4'), { width: 2048, height: 2048 }).credits).toBe(8);
+  });
+
+  it('refuses an output over the pixel or side limit with output_too_large', () => {
+    expect(() => priceTask(config, upscale('4'), { width: 2049, height: 2048 })).toThrow(ApiError);
+    expect(() => priceTask(config, upscale('4'), { width: 4100, height: 10 })).toThrow(/over the limit/);
+  });
+});
