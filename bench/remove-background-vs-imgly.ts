@@ -11,6 +11,7 @@ import { pathToFileURL } from 'node:url';
 import { loadModelRegistry, loadModelSession, modelFor, removeBackground, silentLogger } from '@lumina/gpu-worker';
 import { RemoveBackgroundParams } from '@lumina/shared';
 import sharp from 'sharp';
+import { benchExecutionProvider } from './support/execution-provider.ts';
 
 const runs = Number(process.env.BENCH_RUNS ?? 3);
 const peerDir = join(import.meta.dirname, 'peer-imgly');
@@ -39,7 +40,7 @@ const registry = await loadModelRegistry(join(import.meta.dirname, '../gpu-worke
 const session = await loadModelSession({
   registry,
   model: modelFor(registry, 'remove-background'),
-  executionProvider: 'cpu',
+  executionProvider: benchExecutionProvider,
   intraOpThreads: Number(process.env.ORT_INTRA_OP_THREADS ?? 0),
   log: silentLogger,
 });
@@ -80,7 +81,9 @@ const cases = [
   },
 ];
 
-console.log(`ISNet medium on CPU, median of ${runs} runs after a warm-up, ms; both sides produce a PNG cut-out`);
+console.log(
+  `ISNet medium, Lumina on ${session.executionProvider}, the peer on cpu; median of ${runs} runs after a warm-up, ms; both sides produce a PNG cut-out`,
+);
 console.log(
   `${'input'.padEnd(22)}${'Lumina'.padStart(9)}${'imgly'.padStart(9)}${'speed-up'.padStart(10)}${'IoU'.padStart(8)}`,
 );

@@ -11,6 +11,7 @@ import { loadUpscaleSession } from '../gpu-worker/src/inference/load-upscale-ses
 import { loadModelRegistry } from '../gpu-worker/src/models/registry.ts';
 import { chooseUpscaleModel, type UpscaleModelSize } from '../gpu-worker/src/pipeline/choose-upscale-model.ts';
 import { defaultOverlapPx, defaultTileSizePx, upscaleImage } from '../gpu-worker/src/pipeline/upscale-image.ts';
+import { benchExecutionProvider } from './support/execution-provider.ts';
 
 const list = (value: string | undefined, fallback: string): string[] => (value ?? fallback).split(',');
 const sizes = list(process.env.BENCH_SIZES, '128,512,1024').map(Number);
@@ -38,7 +39,7 @@ const sessionFor = (scale: number, model: UpscaleModelSize) =>
   loadUpscaleSession({
     registry,
     model: chooseUpscaleModel(registry, { scale, model }),
-    executionProvider: 'cpu',
+    executionProvider: benchExecutionProvider,
     intraOpThreads,
     log: silentLogger,
   });

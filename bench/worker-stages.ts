@@ -13,6 +13,7 @@ import {
 } from '@lumina/gpu-worker';
 import { RemoveBackgroundParams, type ResultFormat, type StageTimings } from '@lumina/shared';
 import sharp from 'sharp';
+import { benchExecutionProvider } from './support/execution-provider.ts';
 
 const runs = Number(process.env.BENCH_RUNS ?? 5);
 const intraOpThreads = Number(process.env.ORT_INTRA_OP_THREADS ?? 0);
@@ -96,7 +97,7 @@ const registry = await loadModelRegistry(modelsDir);
 const session = await loadModelSession({
   registry,
   model: modelFor(registry, 'remove-background'),
-  executionProvider: 'cpu',
+  executionProvider: benchExecutionProvider,
   intraOpThreads,
   log: silentLogger,
 });

@@ -1,5 +1,5 @@
 export { createLogger, type Logger, silentLogger } from '@lumina/backend/logger';
-export { type ExecutionProvider, loadWorkerConfig, type WorkerConfig } from './config.ts';
+export { ExecutionProvider, loadWorkerConfig, type WorkerConfig } from './config.ts';
 export type { ModelOutput, ModelSession } from './inference/load-model-session.ts';
 export { loadModelSession } from './inference/load-model-session.ts';
 export {
