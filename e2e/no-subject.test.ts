@@ -1,22 +1,22 @@
 import { type GpuWorker, loadWorkerConfig, silentLogger, startGpuWorker } from '@lumina/gpu-worker';
-import { HealthResponse, SubmitTaskResponse, TaskView } from '@lumina/shared';
+import { HealthResponse } from '@lumina/shared';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, processForm, startTestBackend, type TestBackend } from '../backend/test/support/harness.ts';
+import type { TestBackend } from '../backend/test/support/harness.ts';
+import { type Slice, settledTask, startSlice, submit } from './support/slice.ts';
 
 // An image the model finds nothing in, from upload to a refunded failure, and /readyz reporting the workers
 // from their heartbeats: the real API, PostgreSQL, BullMQ on Redis, and a gpu-worker running ISNet on CPU.
+let slice: Slice;
 let t: TestBackend;
 let worker: GpuWorker;
 
 beforeAll(async () => {
-  t = await startTestBackend();
-  worker = await startGpuWorker({ config: loadWorkerConfig(t.env), store: t.backend.ctx.store, log: silentLogger });
-  await worker.ready;
+  slice = await startSlice();
+  ({ t, worker } = slice);
 });
 afterAll(async () => {
-  await worker?.close();
-  await t?.close();
+  await slice?.close();
 });
 
 const readyz = async () => {
@@ -30,19 +30,8 @@ describe('remove-background without a subject', () => {
     const grey = await sharp({ create: { width: 640, height: 480, channels: 3, background: '#808080' } })
       .png()
       .toBuffer();
-    const submitted = await t.request('/api/v1/process', {
-      method: 'POST',
-      headers: team.auth,
-      body: processForm(grey),
-    });
-    expect(submitted.status).toBe(202);
-    const { taskId } = SubmitTaskResponse.parse(await submitted.json());
-
-    const done = await eventually(async () => {
-      const res = await t.request(`/api/v1/tasks/${taskId}`, { headers: team.auth });
-      const view = TaskView.parse(await res.json());
-      return view.status === 'COMPLETED' || view.status === 'FAILED' ? view : undefined;
-    });
+    const taskId = await submit(t, team.auth, grey);
+    const done = await settledTask(t, taskId, team.auth);
     expect(done).toMatchObject({ status: 'FAILED', creditsDeducted: 0, resultUrl: null });
     expect(done.error?.code).toBe('no_subject');
     // Unrecoverable: one attempt, no retries of an image that will never have a subject.

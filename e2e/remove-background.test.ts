@@ -1,39 +1,21 @@
-import { type GpuWorker, loadWorkerConfig, silentLogger, startGpuWorker } from '@lumina/gpu-worker';
-import { SubmitTaskResponse, TaskView } from '@lumina/shared';
+import { TaskView } from '@lumina/shared';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  eventually,
-  fixture,
-  processForm,
-  startTestBackend,
-  type TestBackend,
-} from '../backend/test/support/harness.ts';
+import { fixture, processForm, type TestBackend } from '../backend/test/support/harness.ts';
+import { fetchResult, type Slice, settledTask, startSlice, submit } from './support/slice.ts';
 
 // One image from upload to a real background-removed result: the real API, PostgreSQL, BullMQ on Redis,
 // object storage on disk, and the gpu-worker running ISNet through onnxruntime on CPU.
+let slice: Slice;
 let t: TestBackend;
-let worker: GpuWorker;
 
 beforeAll(async () => {
-  t = await startTestBackend();
-  worker = await startGpuWorker({ config: loadWorkerConfig(t.env), store: t.backend.ctx.store, log: silentLogger });
-  await worker.ready;
+  slice = await startSlice();
+  t = slice.t;
 });
 afterAll(async () => {
-  await worker?.close();
-  await t?.close();
+  await slice?.close();
 });
-
-const getTask = async (taskId: string, auth: Record<string, string>) =>
-  TaskView.parse(await (await t.request(`/api/v1/tasks/${taskId}`, { headers: auth })).json());
-
-const fetchResult = async (resultUrl: string) => {
-  const url = new URL(resultUrl);
-  const res = await t.request(url.pathname + url.search); // no bearer header: the URL itself is the credential
-  expect(res.status).toBe(200);
-  return { type: res.headers.get('content-type'), bytes: Buffer.from(await res.arrayBuffer()) };
-};
 
 /** Mean alpha (0–255) over a rectangle given in fractions of the image. */
 async function meanAlpha(png: Buffer, box: { left: number; top: number; width: number; height: number }) {
@@ -57,23 +39,11 @@ describe('remove-background end to end', () => {
   it('cuts the cat out of chelsea.png, serves it at a signed URL and captures the credit once', async () => {
     const team = await t.newTeam(5);
     const photo = fixture('chelsea.png');
-    const submitted = await t.request('/api/v1/process', {
-      method: 'POST',
-      headers: team.auth,
-      body: processForm(photo),
-    });
-    expect(submitted.status).toBe(202);
-    const { taskId } = SubmitTaskResponse.parse(await submitted.json());
-
-    const done = await eventually(async () => {
-      const view = await getTask(taskId, team.auth);
-      return view.status === 'COMPLETED' || view.status === 'FAILED' ? view : undefined;
-    });
+    const done = await settledTask(t, await submit(t, team.auth, photo), team.auth);
     expect(done.error).toBeUndefined();
     expect(done).toMatchObject({ status: 'COMPLETED', progress: 100, creditsDeducted: 1 });
-    if (!done.resultUrl) throw new Error('a completed task has a result URL');
 
-    const result = await fetchResult(done.resultUrl);
+    const result = await fetchResult(t, done.resultUrl);
     expect(result.type).toBe('image/png');
     const meta = await sharp(result.bytes).metadata();
     const original = await sharp(photo).metadata();
@@ -104,18 +74,12 @@ describe('remove-background end to end', () => {
     const view = TaskView.parse(await res.json());
     expect(view.status).toBe('COMPLETED');
     expect(view.result?.format).toBe('webp');
-    if (!view.resultUrl) throw new Error('a completed task has a result URL');
-    expect((await fetchResult(view.resultUrl)).type).toBe('image/webp');
+    expect((await fetchResult(t, view.resultUrl)).type).toBe('image/webp');
   });
 
   it('streams the task over server-sent events until it ends', async () => {
     const team = await t.newTeam(1);
-    const submitted = await t.request('/api/v1/process', {
-      method: 'POST',
-      headers: team.auth,
-      body: processForm(fixture('fruits.jpg')),
-    });
-    const { taskId } = SubmitTaskResponse.parse(await submitted.json());
+    const taskId = await submit(t, team.auth, fixture('fruits.jpg'));
     const res = await t.request(`/api/v1/tasks/${taskId}/events`, { headers: team.auth });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toContain('text/event-stream');

@@ -1,28 +1,20 @@
-import { type GpuWorker, loadWorkerConfig, silentLogger, startGpuWorker } from '@lumina/gpu-worker';
-import { ErrorBody, SubmitTaskResponse, TaskView } from '@lumina/shared';
+import { ErrorBody, SubmitTaskResponse } from '@lumina/shared';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  eventually,
-  fixture,
-  processForm,
-  startTestBackend,
-  type TestBackend,
-} from '../backend/test/support/harness.ts';
+import { fixture, processForm, type TestBackend } from '../backend/test/support/harness.ts';
+import { fetchResult, type Slice, settledTask, startSlice } from './support/slice.ts';
 
 // Upscaling through the API on the real converted ESRGAN weights, with a deliberately small output limit so
 // the refusal path needs no huge image.
+let slice: Slice;
 let t: TestBackend;
-let worker: GpuWorker;
 
 beforeAll(async () => {
-  t = await startTestBackend({ MAX_OUTPUT_PIXELS: String(1024 * 1024) });
-  worker = await startGpuWorker({ config: loadWorkerConfig(t.env), store: t.backend.ctx.store, log: silentLogger });
-  await worker.ready;
+  slice = await startSlice({ MAX_OUTPUT_PIXELS: String(1024 * 1024) });
+  t = slice.t;
 });
 afterAll(async () => {
-  await worker?.close();
-  await t?.close();
+  await slice?.close();
 });
 
 describe('upscale', () => {
@@ -36,17 +28,12 @@ describe('upscale', () => {
     });
     expect(res.status).toBe(202);
     expect(res.headers.get('x-credits-charged')).toBe('2');
-    const { taskId } = SubmitTaskResponse.parse(await res.json());
-    const done = await eventually(async () => {
-      const view = TaskView.parse(await (await t.request(`/api/v1/tasks/${taskId}`, { headers: team.auth })).json());
-      return view.status === 'COMPLETED' || view.status === 'FAILED' ? view : undefined;
-    });
+    const done = await settledTask(t, SubmitTaskResponse.parse(await res.json()).taskId, team.auth);
     expect(done.error).toBeUndefined();
     expect(done).toMatchObject({ status: 'COMPLETED', params: { scale: 2, model: 'slim', format: 'png' } });
     expect(done.result).toMatchObject({ width: 240, height: 160, format: 'png' });
 
-    const url = new URL(done.resultUrl ?? '');
-    const file = Buffer.from(await (await t.request(url.pathname + url.search)).arrayBuffer());
+    const file = (await fetchResult(t, done.resultUrl)).bytes;
     const meta = await sharp(file).metadata();
     expect({ width: meta.width, height: meta.height }).toEqual({ width: 240, height: 160 });
     // The same picture: close to a plain resize of the input, pixel for pixel.
