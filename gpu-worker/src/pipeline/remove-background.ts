@@ -6,6 +6,7 @@ import { encodeImage } from './encode-image.ts';
 import { finishCutout } from './finish-cutout.ts';
 import { PipelineError } from './pipeline-error.ts';
 import { requireSubject } from './require-subject.ts';
+import { stageClock } from './stage-clock.ts';
 import { toModelInput } from './to-model-input.ts';
 
 /** Stage boundaries a caller can report progress at. */
@@ -40,14 +41,8 @@ export async function removeBackground({
   if (model.operation !== 'remove-background') {
     throw new Error(`model ${model.id} serves ${model.operation}, not remove-background`);
   }
-  const started = performance.now();
-  let mark = started;
-  const lap = (): number => {
-    const now = performance.now();
-    const elapsed = now - mark;
-    mark = now;
-    return elapsed;
-  };
+  const clock = stageClock();
+  const lap = clock.lap;
 
   const image = await decodeImage(bytes);
   const decodeMs = lap();
@@ -78,6 +73,6 @@ export async function removeBackground({
   return {
     bytes: encoded,
     info: { format: params.format, width: output.width, height: output.height, bytes: encoded.length },
-    timings: { decodeMs, preprocessMs, inferenceMs, postprocessMs, encodeMs, totalMs: performance.now() - started },
+    timings: { decodeMs, preprocessMs, inferenceMs, postprocessMs, encodeMs, totalMs: clock.totalMs() },
   };
 }

@@ -4,6 +4,7 @@ import type { UpscaleSession } from '../inference/load-upscale-session.ts';
 import { decodeRgbAndAlpha } from './decode-rgb-and-alpha.ts';
 import { encodeImage } from './encode-image.ts';
 import { PipelineError } from './pipeline-error.ts';
+import { stageClock } from './stage-clock.ts';
 import { type UpscaleInTilesOutput, upscaleInTiles } from './upscale-in-tiles.ts';
 
 /**
@@ -52,14 +53,8 @@ export async function upscaleImage({
   if (!Number.isInteger(tileSizePx) || !Number.isInteger(overlapPx) || overlapPx < 0 || 2 * overlapPx >= tileSizePx) {
     throw new RangeError(`tiles of ${tileSizePx} px cannot overlap by ${overlapPx} px`);
   }
-  const started = performance.now();
-  let mark = started;
-  const lap = (): number => {
-    const now = performance.now();
-    const elapsed = now - mark;
-    mark = now;
-    return elapsed;
-  };
+  const clock = stageClock();
+  const lap = clock.lap;
 
   const { rgb, alpha } = await decodeRgbAndAlpha(bytes);
   const decodeMs = lap();
@@ -98,7 +93,7 @@ export async function upscaleImage({
       inferenceMs: upscaled.inferenceMs,
       postprocessMs: upscaled.postprocessMs + alphaMs,
       encodeMs,
-      totalMs: performance.now() - started,
+      totalMs: clock.totalMs(),
     },
   };
 }
