@@ -5,18 +5,18 @@
 // slim ×4 upscale of a 2048² input and prints the process's peak RSS (run it alone: peak RSS never goes down).
 import { join } from 'node:path';
 import { silentLogger } from '@lumina/backend/logger';
-import type { StageTimings } from '@lumina/shared';
+import type { StageTimings, UpscaleModel } from '@lumina/shared';
 import sharp from 'sharp';
 import { loadUpscaleSession } from '../gpu-worker/src/inference/load-upscale-session.ts';
 import { loadModelRegistry } from '../gpu-worker/src/models/registry.ts';
-import { chooseUpscaleModel, type UpscaleModelSize } from '../gpu-worker/src/pipeline/choose-upscale-model.ts';
+import { chooseUpscaleModel } from '../gpu-worker/src/pipeline/choose-upscale-model.ts';
 import { defaultOverlapPx, defaultTileSizePx, upscaleImage } from '../gpu-worker/src/pipeline/upscale-image.ts';
 import { benchExecutionProvider } from './support/execution-provider.ts';
 
 const list = (value: string | undefined, fallback: string): string[] => (value ?? fallback).split(',');
 const sizes = list(process.env.BENCH_SIZES, '128,512,1024').map(Number);
 const scales = list(process.env.BENCH_SCALES, '2,4').map(Number);
-const models = list(process.env.BENCH_MODELS, 'slim,thick') as UpscaleModelSize[];
+const models = list(process.env.BENCH_MODELS, 'slim,thick') as UpscaleModel[];
 const runs = Number(process.env.BENCH_RUNS ?? 3);
 const peakSizePx = process.env.BENCH_PEAK ? Number(process.env.BENCH_PEAK) : undefined;
 const tileSizePx = Number(process.env.UPSCALE_TILE_PX ?? defaultTileSizePx);
@@ -35,7 +35,7 @@ const median = (values: number[]): number => {
 const squareInput = (sizePx: number): Promise<Buffer> =>
   sharp(join(fixtures, 'baboon.jpg')).resize(sizePx, sizePx, { fit: 'cover' }).png().toBuffer();
 
-const sessionFor = (scale: number, model: UpscaleModelSize) =>
+const sessionFor = (scale: number, model: UpscaleModel) =>
   loadUpscaleSession({
     registry,
     model: chooseUpscaleModel(registry, { scale, model }),

@@ -1,10 +1,11 @@
+import type { UpscaleModel } from '@lumina/shared';
 import { StageTimings } from '@lumina/shared';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../src/index.ts';
 import { loadUpscaleSession, type UpscaleSession } from '../src/inference/load-upscale-session.ts';
 import { loadModelRegistry, type ModelRegistry } from '../src/models/registry.ts';
-import { chooseUpscaleModel, type UpscaleModelSize } from '../src/pipeline/choose-upscale-model.ts';
+import { chooseUpscaleModel } from '../src/pipeline/choose-upscale-model.ts';
 import { upscaleImage } from '../src/pipeline/upscale-image.ts';
 import { fixture, modelsDir } from './support/fixtures.ts';
 
@@ -13,7 +14,7 @@ beforeAll(async () => {
   registry = await loadModelRegistry(modelsDir);
 });
 
-const sessionFor = async (scale: number, model: UpscaleModelSize = 'slim'): Promise<UpscaleSession> =>
+const sessionFor = async (scale: number, model: UpscaleModel = 'slim'): Promise<UpscaleSession> =>
   loadUpscaleSession({
     registry,
     model: chooseUpscaleModel(registry, { scale, model }),
@@ -150,9 +151,17 @@ describe('upscaleImage normalises what users upload', () => {
 });
 
 describe('chooseUpscaleModel', () => {
-  it('picks the registered upscaler by scale and size, slim by default', () => {
-    expect(chooseUpscaleModel(registry, { scale: 4 }).id).toBe('esrgan-slim-x4');
+  it('picks the first registered upscaler for the scale and size', () => {
+    expect(chooseUpscaleModel(registry, { scale: 4, model: 'slim' }).id).toBe('esrgan-slim-x4');
     expect(chooseUpscaleModel(registry, { scale: 3, model: 'thick' }).id).toBe('esrgan-thick-x3');
-    expect(() => chooseUpscaleModel(registry, { scale: 5 })).toThrow(/no slim upscaler for 5×/);
+    expect(() => chooseUpscaleModel(registry, { scale: 5, model: 'slim' })).toThrow(/no slim upscaler for 5×/);
+  });
+
+  it("lets an operator's model listed first take a size's place, with no code change", () => {
+    const thick = chooseUpscaleModel(registry, { scale: 4, model: 'thick' });
+    const realEsrgan = { ...thick, id: 'real-esrgan-x4plus', file: 'RealESRGAN_x4plus.onnx' };
+    const edited = { ...registry, models: [realEsrgan, ...registry.models] };
+    expect(chooseUpscaleModel(edited, { scale: 4, model: 'thick' }).id).toBe('real-esrgan-x4plus');
+    expect(chooseUpscaleModel(edited, { scale: 4, model: 'slim' }).id).toBe('esrgan-slim-x4');
   });
 });

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { UpscaleModel } from '@lumina/shared';
 import { z } from 'zod';
 
 const rgbTriple = z.tuple([z.number(), z.number(), z.number()]);
@@ -91,6 +92,8 @@ export type MaskModelEntry = z.infer<typeof MaskModelEntry>;
 export const UpscaleModelEntry = z.strictObject({
   ...entryFields,
   operation: z.literal('upscale'),
+  /** Which of the API's `model` choices this serves; another upscaler (e.g. Real-ESRGAN) can take a size's place. */
+  size: UpscaleModel,
   input: UpscaleInputSpec,
   output: UpscaleOutputSpec,
 });
