@@ -18,7 +18,7 @@ const caseScript = join(import.meta.dirname, 'support/peak-rss-case.ts');
 const dir = mkdtempSync(join(tmpdir(), 'lumina-peak-rss-'));
 
 /**
- * A real photo at 8000×6000 (48 MP) with a little noise, which JPEG cannot smooth away, at the highest quality
+ * A real photo at 8000×6000 (48 MP) with ±7 levels of noise, which JPEG cannot smooth away, at the highest quality
  * that stays under the upload limit: a camera-like upload as close to 25 MiB as a quality step allows.
  */
 async function largestUpload(): Promise<{ bytes: Buffer; quality: number }> {
@@ -32,7 +32,7 @@ async function largestUpload(): Promise<{ bytes: Buffer; quality: number }> {
   let seed = 1;
   for (let i = 0; i < pixels.length; i++) {
     seed = (seed * 1103515245 + 12345) & 0x7fffffff;
-    pixels[i] = Math.min(255, Math.max(0, (pixels[i] ?? 0) + ((seed >> 16) % 17) - 8));
+    pixels[i] = Math.min(255, Math.max(0, (pixels[i] ?? 0) + ((seed >> 16) % 15) - 7));
   }
   for (let quality = 100; quality > 50; quality--) {
     const bytes = await sharp(pixels, { raw: { width, height, channels: 3 } })
