@@ -72,11 +72,20 @@ export function createGpuJobProcessor({ store, removeBackground: maskSession, up
       } else {
         const upscale = await upscaler(request.params);
         session = upscale;
+        // Tiles run from 10% to 90%; reported in steps of 5 so a large image does not flood Redis with events.
+        let reported = progressAfterInput;
         output = await upscaleImage({
           session: upscale,
           bytes: input.body,
           scale: request.params.scale,
           format: request.params.format,
+          onTileDone: async (fraction) => {
+            const progress = progressAfterInput + Math.floor((fraction * 80) / 5) * 5;
+            if (progress > reported) {
+              reported = progress;
+              await job.updateProgress(progress);
+            }
+          },
         });
       }
     } catch (error) {

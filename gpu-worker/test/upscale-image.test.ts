@@ -63,6 +63,7 @@ describe('upscaleImage on real photos', () => {
 
   it('makes a 4× lossless WebP of exactly four times the size, across several tiles', async () => {
     const input = await cropOf('baboon.jpg', { left: 200, top: 150, width: 60, height: 44 });
+    const progress: number[] = [];
     const result = await upscaleImage({
       session: await sessionFor(4),
       bytes: input,
@@ -70,10 +71,17 @@ describe('upscaleImage on real photos', () => {
       format: 'webp',
       tileSizePx: 32,
       overlapPx: 12,
+      onTileDone: (fraction) => {
+        progress.push(fraction);
+      },
     });
 
     const meta = await sharp(result.bytes).metadata();
     expect(meta).toMatchObject({ format: 'webp', width: 240, height: 176 });
+    // Several tiles, each reported once, in order, ending at 1.
+    expect(progress.length).toBeGreaterThan(1);
+    expect(progress).toEqual([...progress].sort((a, b) => a - b));
+    expect(progress.at(-1)).toBe(1);
     expect(await meanDiffFromLanczos(input, result.bytes)).toBeLessThan(12);
   });
 

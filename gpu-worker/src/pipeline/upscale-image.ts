@@ -28,6 +28,8 @@ export interface UpscaleImageInput {
   readonly tileSizePx?: number;
   /** Input pixels neighbouring tiles share, blended linearly. */
   readonly overlapPx?: number;
+  /** Told after each tile with the share of tiles done (0–1]. */
+  readonly onTileDone?: (fractionDone: number) => Promise<void> | void;
 }
 
 export interface UpscaleImageOutput {
@@ -47,6 +49,7 @@ export async function upscaleImage({
   format,
   tileSizePx = defaultTileSizePx,
   overlapPx = defaultOverlapPx,
+  onTileDone,
 }: UpscaleImageInput): Promise<UpscaleImageOutput> {
   const { model } = session;
   if (model.output.scale !== scale) throw new Error(`model ${model.id} upscales ${model.output.scale}×, not ${scale}×`);
@@ -61,7 +64,14 @@ export async function upscaleImage({
 
   let upscaled: UpscaleInTilesOutput;
   try {
-    upscaled = await upscaleInTiles({ session, image: rgb, tileSizePx, overlapPx, outputChannels: alpha ? 4 : 3 });
+    upscaled = await upscaleInTiles({
+      session,
+      image: rgb,
+      tileSizePx,
+      overlapPx,
+      outputChannels: alpha ? 4 : 3,
+      ...(onTileDone ? { onTileDone } : {}),
+    });
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     throw new PipelineError('model_failed', `model ${model.id} failed: ${reason}`, { retryable: true, cause: error });

@@ -15,6 +15,8 @@ export interface UpscaleInTilesInput {
   readonly overlapPx: number;
   /** 3 for RGB; 4 leaves every fourth byte of the output for the caller's alpha. */
   readonly outputChannels: 3 | 4;
+  /** Told after each tile, with the share of tiles done (0–1]; awaited, so it may report progress. */
+  readonly onTileDone?: (fractionDone: number) => Promise<void> | void;
 }
 
 export interface UpscaleInTilesOutput {
@@ -40,6 +42,7 @@ export async function upscaleInTiles({
   tileSizePx,
   overlapPx,
   outputChannels,
+  onTileDone,
 }: UpscaleInTilesInput): Promise<UpscaleInTilesOutput> {
   const { model } = session;
   const { scale } = model.output;
@@ -60,6 +63,7 @@ export async function upscaleInTiles({
   const rowSums = weightSums(rows, scale, outHeight);
 
   const output = Buffer.alloc(outWidth * outHeight * outputChannels);
+  let tilesDone = 0;
   const rowFloats = outWidth * 3;
   const bandRows = Math.min(tileSizePx, height) * scale;
   // Interleaved RGB sums of weighted model output; row 0 is output row `bandTop`.
@@ -103,6 +107,9 @@ export async function upscaleInTiles({
         }
       }
       postprocessMs += lap();
+      tilesDone += 1;
+      await onTileDone?.(tilesDone / (rows.length * columns.length));
+      lap();
     }
 
     // Rows above the next tile row's start get nothing more: normalise them, write them out, and slide the
