@@ -35,7 +35,7 @@ describe('remove-background without a subject', () => {
     expect(done).toMatchObject({ status: 'FAILED', creditsDeducted: 0, resultUrl: null });
     expect(done.error?.code).toBe('no_subject');
     // Unrecoverable: one attempt, no retries of an image that will never have a subject.
-    expect((await t.backend.ctx.queue.snapshot(taskId)).attemptsMade).toBe(1);
+    expect((await t.backend.ctx.queue.snapshot(taskId, 'gpu')).attemptsMade).toBe(1);
 
     expect(await t.team(team.teamId)).toEqual({ balance: 3, reserved: 0 });
     expect((await t.ledger(team.teamId)).map((row) => row.kind)).toEqual(['grant', 'reserve', 'release']);

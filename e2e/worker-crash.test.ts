@@ -70,7 +70,7 @@ describe('a worker that dies mid-job', () => {
     const { taskId } = SubmitTaskResponse.parse(await res.json());
 
     await eventually(async () => ((await t.taskRow(taskId))?.status === 'PROCESSING' ? true : undefined));
-    expect((await t.backend.ctx.queue.snapshot(taskId)).state).toBe('active');
+    expect((await t.backend.ctx.queue.snapshot(taskId, 'gpu')).state).toBe('active');
     first.child.kill('SIGKILL');
     await exited(first.child);
     expect((await t.taskRow(taskId))?.status).toBe('PROCESSING');

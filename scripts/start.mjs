@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // `npm start`: the whole stack on embedded defaults. Makes sure Redis answers (starting a local redis-server
-// when one is installed), then runs the API and the gpu-worker side by side and stops both together.
+// when one is installed), then runs the API, the gpu-worker and, when GEMINI_API_KEY is set, the edit worker
+// side by side and stops them together.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { connect } from 'node:net';
@@ -86,3 +87,5 @@ process.on('SIGTERM', () => stop(0));
 await ensureRedis();
 run('api', 'backend/src/main.ts');
 run('gpu-worker', 'gpu-worker/src/main.ts');
+if (process.env.GEMINI_API_KEY) run('edit-worker', 'backend/src/edit-worker-main.ts');
+else console.log('lumina: magic edit is off (set GEMINI_API_KEY to turn it on)');

@@ -30,9 +30,35 @@ const EnvSchema = z.object({
   PRICE_REMOVE_BACKGROUND: positiveInt.default(1),
   /** Credits per started 4096×4096 (16.8 MP) of upscaled output. */
   PRICE_UPSCALE: positiveInt.default(2),
+  /** Every magic edit costs the operator a paid Gemini image, so it costs more than a removal. */
+  PRICE_MAGIC_EDIT: positiveInt.default(4),
+  /** Without a key, magic-edit is listed as unavailable and refused at submit; the rest of Lumina works. */
+  GEMINI_API_KEY: z.string().min(1).optional(),
+  /** The Generative Language API's address; unset means the SDK's default (Google's). */
+  GEMINI_BASE_URL: z.url().optional(),
+  GEMINI_MODEL: z.string().min(1).default('gemini-2.5-flash-image'),
+  /** Edits started per minute across all edit workers (BullMQ's queue-wide limiter), to stay under the quota. */
+  GEMINI_EDITS_PER_MINUTE: positiveInt.default(60),
+  /** Requests per edit, retries of 429 and 5xx included. */
+  GEMINI_MAX_ATTEMPTS: positiveInt.default(3),
+  /** First backoff between retries, doubled each time, unless the answer says when to retry. */
+  GEMINI_RETRY_BASE_MS: positiveInt.default(2000),
+  /** The longest wait between retries that the worker accepts, `Retry-After` included. */
+  GEMINI_RETRY_MAX_MS: positiveInt.default(60_000),
+  GEMINI_TIMEOUT_MS: positiveInt.default(120_000),
+  EDIT_CONCURRENCY: positiveInt.default(4),
+  /** How long an edit worker's hold on a job lasts without renewal: a dead worker's edit restarts after this. */
+  EDIT_LOCK_DURATION_MS: positiveInt.default(30_000),
+  EDIT_STALLED_INTERVAL_MS: positiveInt.default(30_000),
   MAX_OUTPUT_PIXELS: positiveInt.default(8192 * 8192),
   MAX_OUTPUT_SIDE_PX: positiveInt.default(16_384),
   LOG_REQUESTS: boolean.default(true),
+  /** Units per API key per minute; a submit costs 10, a read 1. 0 turns the limit off. */
+  RATE_LIMIT_API_UNITS_PER_MINUTE: z.coerce.number().int().nonnegative().default(1200),
+  /** Sign-in, sign-up and pairing requests per client IP per minute, per endpoint. 0 turns the limit off. */
+  RATE_LIMIT_AUTH_PER_MINUTE: z.coerce.number().int().nonnegative().default(10),
+  /** Behind a reverse proxy: the client IP is the first hop of `X-Forwarded-For` instead of the socket's peer. */
+  TRUST_PROXY: boolean.default(false),
 });
 
 export interface Config {
@@ -63,8 +89,28 @@ export interface Config {
     readonly 'remove-background': number;
     /** Per started `upscalePricePixels` of output. */
     readonly upscale: number;
+    readonly 'magic-edit': number;
+  };
+  readonly gemini: {
+    readonly apiKey: string | undefined;
+    readonly baseUrl: string | undefined;
+    readonly model: string;
+    readonly editsPerMinute: number;
+    readonly maxAttempts: number;
+    readonly retryBaseMs: number;
+    readonly retryMaxMs: number;
+    readonly timeoutMs: number;
+    readonly concurrency: number;
+    readonly lockDurationMs: number;
+    readonly stalledIntervalMs: number;
   };
   readonly logRequests: boolean;
+  /** Sliding-window limits per minute; 0 means off. */
+  readonly rateLimits: {
+    readonly apiUnitsPerMinute: number;
+    readonly authPerMinute: number;
+  };
+  readonly trustProxy: boolean;
 }
 
 /** A configuration problem, reported with the variable's name so the operator knows what to fix. */
@@ -112,7 +158,29 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     taskDeadlineSeconds: e.TASK_DEADLINE_SECONDS,
     reconcileIntervalMs: e.RECONCILE_INTERVAL_MS,
     reconcileGraceMs: e.RECONCILE_GRACE_MS,
-    prices: { 'remove-background': e.PRICE_REMOVE_BACKGROUND, upscale: e.PRICE_UPSCALE },
+    prices: {
+      'remove-background': e.PRICE_REMOVE_BACKGROUND,
+      upscale: e.PRICE_UPSCALE,
+      'magic-edit': e.PRICE_MAGIC_EDIT,
+    },
+    gemini: {
+      apiKey: e.GEMINI_API_KEY,
+      baseUrl: e.GEMINI_BASE_URL,
+      model: e.GEMINI_MODEL,
+      editsPerMinute: e.GEMINI_EDITS_PER_MINUTE,
+      maxAttempts: e.GEMINI_MAX_ATTEMPTS,
+      retryBaseMs: e.GEMINI_RETRY_BASE_MS,
+      retryMaxMs: e.GEMINI_RETRY_MAX_MS,
+      timeoutMs: e.GEMINI_TIMEOUT_MS,
+      concurrency: e.EDIT_CONCURRENCY,
+      lockDurationMs: e.EDIT_LOCK_DURATION_MS,
+      stalledIntervalMs: e.EDIT_STALLED_INTERVAL_MS,
+    },
     logRequests: e.LOG_REQUESTS,
+    rateLimits: {
+      apiUnitsPerMinute: e.RATE_LIMIT_API_UNITS_PER_MINUTE,
+      authPerMinute: e.RATE_LIMIT_AUTH_PER_MINUTE,
+    },
+    trustProxy: e.TRUST_PROXY,
   });
 }

@@ -35,7 +35,7 @@ describe('POST /api/v1/process', () => {
       ['reserve', -1, 1],
     ]);
     expect(await t.backend.ctx.store.get(`inputs/${body.taskId}`)).not.toBeNull();
-    expect((await t.backend.ctx.queue.snapshot(body.taskId)).state).toBe('waiting');
+    expect((await t.backend.ctx.queue.snapshot(body.taskId, 'gpu')).state).toBe('waiting');
   });
 
   it('accepts the image as base64 JSON too', async () => {
@@ -237,7 +237,7 @@ describe('GET /api/v1/tasks', () => {
     expect(res.status).toBe(200);
     expect(TaskView.parse(await res.json())).toMatchObject({ status: 'CANCELED', creditsDeducted: 0 });
     expect(await t.team(team.teamId)).toEqual({ balance: 2, reserved: 0 });
-    expect((await t.backend.ctx.queue.snapshot(taskId)).state).toBe('missing');
+    expect((await t.backend.ctx.queue.snapshot(taskId, 'gpu')).state).toBe('missing');
     const again = await t.request(`/api/v1/tasks/${taskId}/cancel`, { method: 'POST', headers: team.auth });
     expect(again.status).toBe(409);
     expect(ErrorBody.parse(await again.json()).error.code).toBe('task_not_cancelable');

@@ -37,20 +37,20 @@ describe('the reconciler', () => {
   it('re-enqueues every queued task whose job vanished with a Redis flush', async () => {
     const team = await t.newTeam(3);
     const ids = await submitMany(team.auth, 3);
-    for (const id of ids) expect((await t.backend.ctx.queue.snapshot(id)).state).toBe('waiting');
+    for (const id of ids) expect((await t.backend.ctx.queue.snapshot(id, 'gpu')).state).toBe('waiting');
 
     await redis.flushdb();
-    for (const id of ids) expect((await t.backend.ctx.queue.snapshot(id)).state).toBe('missing');
+    for (const id of ids) expect((await t.backend.ctx.queue.snapshot(id, 'gpu')).state).toBe('missing');
 
     const summary = await reconcileTasks({ ctx: t.backend.ctx });
     expect(summary.requeued).toBeGreaterThanOrEqual(3);
     for (const id of ids) {
-      expect((await t.backend.ctx.queue.snapshot(id)).state).toBe('waiting');
+      expect((await t.backend.ctx.queue.snapshot(id, 'gpu')).state).toBe('waiting');
       expect((await t.taskRow(id))?.enqueueCount).toBe(2);
     }
     // Re-enqueueing again is a no-op: the job id is the task id.
     await reconcileTasks({ ctx: t.backend.ctx });
-    const counts = await t.backend.ctx.queue.load();
+    const counts = await t.backend.ctx.queue.load('gpu');
     expect(counts.waiting).toBe(ids.length);
     expect(await t.team(team.teamId)).toEqual({ balance: 0, reserved: 3 });
   });

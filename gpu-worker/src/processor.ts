@@ -2,11 +2,11 @@ import type { ObjectStore } from '@lumina/backend/storage';
 import {
   contentTypeOf,
   formatFailedReason,
-  GpuJob,
   GpuJobResult,
   type ResultInfo,
   type StageTimings,
   type TaskErrorCode,
+  TaskJob,
   type UpscaleParams,
 } from '@lumina/shared';
 import { type Job, UnrecoverableError } from 'bullmq';
@@ -43,11 +43,14 @@ const retryable = (code: TaskErrorCode, message: string) => new Error(formatFail
  */
 export function createGpuJobProcessor({ store, removeBackground: maskSession, upscaler }: GpuJobProcessorDeps) {
   return async (job: Job<unknown, GpuJobResult>): Promise<GpuJobResult> => {
-    const parsed = GpuJob.safeParse(job.data);
+    const parsed = TaskJob.safeParse(job.data);
     if (!parsed.success) {
       throw unrecoverable('internal_error', `job ${job.id} has an invalid payload: ${z.prettifyError(parsed.error)}`);
     }
     const { inputKey, outputKey, request } = parsed.data;
+    if (request.operation === 'magic-edit') {
+      throw unrecoverable('internal_error', `job ${job.id} is a magic edit, which the edit worker runs`);
+    }
 
     let input: Awaited<ReturnType<ObjectStore['get']>>;
     try {

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createObjectStore, type ObjectStore } from '@lumina/backend/storage';
-import { type GpuJob, GpuJobResult, queueNames, RemoveBackgroundParams } from '@lumina/shared';
+import { GpuJobResult, queueNames, RemoveBackgroundParams, type TaskJob } from '@lumina/shared';
 import { Queue, QueueEvents } from 'bullmq';
 import sharp from 'sharp';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -48,7 +48,7 @@ async function harness(env: Record<string, string> = {}, log: Logger = silentLog
   /** Stores `input` (when given) and enqueues a job for it the way the backend does. */
   const submit = async (input: Uint8Array | null, format: 'png' | 'webp' = 'png') => {
     const taskId = newTaskId();
-    const job: GpuJob = {
+    const job: TaskJob = {
       taskId,
       request: { operation: 'remove-background', params: RemoveBackgroundParams.parse({ format }) },
       inputKey: `inputs/${taskId}`,

@@ -5,7 +5,11 @@ import { InputFormat, Operation, ResultFormat } from './operations.ts';
 export const ParamCapability = z.strictObject({
   name: z.string(),
   /** `enum` and `color` list their `values` (for `color`, the accepted names; hex is always accepted). */
-  type: z.enum(['enum', 'boolean', 'margin', 'color']),
+  type: z.enum(['enum', 'boolean', 'margin', 'color', 'text']),
+  /** Set where the parameter must be given. */
+  required: z.boolean().optional(),
+  /** For `text`: the most characters it may have. */
+  maxLength: z.number().int().positive().optional(),
   values: z.array(z.string()).optional(),
   default: z.union([z.string(), z.boolean()]).optional(),
   /** For `margin`: the largest value per unit. */

@@ -18,6 +18,21 @@ export const ErrorCode = z.enum([
   'insufficient_credits',
   'idempotency_key_reused',
   'task_not_cancelable',
+  'rate_limited',
+  'invalid_credentials',
+  'forbidden',
+  'csrf_rejected',
+  'email_taken',
+  'already_member',
+  'last_owner',
+  'invite_unusable',
+  'pairing_pending',
+  'pairing_slow_down',
+  'pairing_expired',
+  'pairing_denied',
+  'pairing_consumed',
+  'invalid_prompt',
+  'operation_unavailable',
   'unavailable',
   'internal_error',
 ]);
@@ -37,6 +52,30 @@ export const httpStatusOf = {
   insufficient_credits: 402,
   idempotency_key_reused: 409,
   task_not_cancelable: 409,
+  // Too many requests (or units) in the policy's window; `Retry-After` says when this one would fit.
+  rate_limited: 429,
+  // Wrong password and unknown e-mail answer alike, so sign-in does not reveal who has an account.
+  invalid_credentials: 401,
+  // Signed in, but the role (or an API key instead of a person) does not allow this.
+  forbidden: 403,
+  // A cookie-authenticated change from another origin (Origin / Sec-Fetch-Site do not match PUBLIC_BASE_URL).
+  csrf_rejected: 403,
+  email_taken: 409,
+  already_member: 409,
+  // A team always keeps at least one owner.
+  last_owner: 409,
+  // The invite expired, was already accepted, or is for another e-mail address.
+  invite_unusable: 410,
+  // Plugin pairing poll states, as RFC 8628's authorization_pending / slow_down / expired_token / access_denied.
+  pairing_pending: 400,
+  pairing_slow_down: 429,
+  pairing_expired: 410,
+  pairing_denied: 403,
+  // The token was already handed out once: a second poll never gets another.
+  pairing_consumed: 410,
+  invalid_prompt: 400,
+  // Not configured on this deployment (magic-edit without a Gemini key): retrying will not help.
+  operation_unavailable: 501,
   unavailable: 503,
   internal_error: 500,
 } as const satisfies Record<ErrorCode, number>;
@@ -61,6 +100,18 @@ export const TaskErrorCode = z.enum([
   // The model found no foreground to cut out (remove.bg answers `unknown_foreground` for the same case).
   'no_subject',
   'model_failed',
+  // Magic edit: the model refused the instruction itself (`promptFeedback.blockReason`).
+  'prompt_blocked',
+  // Magic edit: the model refused to produce the image (safety, prohibited content, blocklist, personal data).
+  'edit_blocked',
+  // Magic edit: the image would reproduce protected material (`RECITATION`, `IMAGE_RECITATION`).
+  'edit_recitation',
+  // Magic edit: the model answered without an image (`NO_IMAGE`, or text only).
+  'no_image_returned',
+  // Magic edit: the model rejected the request as invalid (HTTP 400).
+  'model_rejected',
+  // Magic edit: the model stayed overloaded or rate-limited through every retry (HTTP 429, 5xx).
+  'model_unavailable',
   'storage_failed',
   'timed_out',
   'worker_lost',

@@ -1,19 +1,27 @@
 import { z } from 'zod';
 import { TaskErrorCode } from './errors.ts';
-import { OperationRequest } from './operations.ts';
+import { type Operation, OperationRequest } from './operations.ts';
 import { ResultInfo, TaskId } from './tasks.ts';
 
-/** BullMQ queue names. The job id is always the task id, so a re-enqueue of the same task is a no-op. */
-export const queueNames = { gpu: 'lumina-gpu' } as const;
+/**
+ * BullMQ queue names: `gpu` for the models the gpu-worker runs, `edit` for magic edits, which the edit worker
+ * sends to Gemini. The job id is always the task id, so a re-enqueue of the same task is a no-op.
+ */
+export const queueNames = { gpu: 'lumina-gpu', edit: 'lumina-edit' } as const;
+export type QueueName = keyof typeof queueNames;
 
-/** Payload of a job on the gpu queue. Storage keys are decided by the backend so a retry overwrites. */
-export const GpuJob = z.strictObject({
+/** Which queue carries an operation's jobs (a task row's operation is plain text, hence the wider type). */
+export const queueOf = (operation: Operation | (string & {})): QueueName =>
+  operation === 'magic-edit' ? 'edit' : 'gpu';
+
+/** Payload of a job on either queue. Storage keys are decided by the backend so a retry overwrites. */
+export const TaskJob = z.strictObject({
   taskId: TaskId,
   request: OperationRequest,
   inputKey: z.string().min(1),
   outputKey: z.string().min(1),
 });
-export type GpuJob = z.infer<typeof GpuJob>;
+export type TaskJob = z.infer<typeof TaskJob>;
 
 /** Where one job's worker time went, in milliseconds. */
 export const StageTimings = z.strictObject({
@@ -35,6 +43,30 @@ export const GpuJobResult = z.strictObject({
   timings: StageTimings,
 });
 export type GpuJobResult = z.infer<typeof GpuJobResult>;
+
+/** Where one magic edit's time went, in milliseconds; `modelMs` includes the waits between retries. */
+export const EditTimings = z.strictObject({
+  prepareMs: z.number().nonnegative(),
+  modelMs: z.number().nonnegative(),
+  finishMs: z.number().nonnegative(),
+  totalMs: z.number().nonnegative(),
+});
+export type EditTimings = z.infer<typeof EditTimings>;
+
+/** The return value of a completed edit job. */
+export const EditJobResult = z.strictObject({
+  outputKey: z.string().min(1),
+  result: ResultInfo,
+  model: z.string(),
+  /** Requests sent to the model, retries included. */
+  attempts: z.number().int().positive(),
+  timings: EditTimings,
+});
+export type EditJobResult = z.infer<typeof EditJobResult>;
+
+/** The return value of any completed job, as stored on the task. */
+export const JobResult = z.union([GpuJobResult, EditJobResult]);
+export type JobResult = z.infer<typeof JobResult>;
 
 /**
  * What a running gpu-worker says about itself in Redis, under `workerHeartbeatKey`, with a TTL it keeps

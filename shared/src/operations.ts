@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
-/** Every operation Lumina sells. Later operations (magic-edit) extend this list. */
-export const Operation = z.enum(['remove-background', 'upscale']);
+/** Every operation Lumina sells. */
+export const Operation = z.enum(['remove-background', 'upscale', 'magic-edit']);
 export type Operation = z.infer<typeof Operation>;
 
 export const ResultFormat = z.enum(['png', 'webp']);
@@ -144,10 +144,37 @@ export const UpscaleParams = z.strictObject({
 });
 export type UpscaleParams = z.infer<typeof UpscaleParams>;
 
+/** The longest instruction a magic edit takes, in characters (code points). */
+export const maxPromptLength = 2000;
+
+/** A magic edit's instruction: trimmed, not empty, at most `maxPromptLength` characters. */
+export const EditPrompt = z
+  .string()
+  .trim()
+  .min(1, 'must not be empty: say what to change, e.g. "make it sunset"')
+  .refine((prompt) => [...prompt].length <= maxPromptLength, `must be at most ${maxPromptLength} characters`);
+
+/**
+ * The size of a magic edit's result. The model answers at about one megapixel whatever it is sent: `original`
+ * (the default) brings the answer back to the input's width and height so it drops into the design in place;
+ * `model` keeps the model's own size.
+ */
+export const EditResultSize = z.enum(['original', 'model']);
+export type EditResultSize = z.infer<typeof EditResultSize>;
+
+/** Parameters of `magic-edit`: an instruction such as "make it sunset" or "add a cat". */
+export const MagicEditParams = z.strictObject({
+  prompt: EditPrompt,
+  size: EditResultSize.default('original'),
+  format: ResultFormat.default('png'),
+});
+export type MagicEditParams = z.infer<typeof MagicEditParams>;
+
 /** One operation with its parameters, as stored on a task and carried by a job. */
 export const OperationRequest = z.discriminatedUnion('operation', [
   z.strictObject({ operation: z.literal('remove-background'), params: RemoveBackgroundParams }),
   z.strictObject({ operation: z.literal('upscale'), params: UpscaleParams }),
+  z.strictObject({ operation: z.literal('magic-edit'), params: MagicEditParams }),
 ]);
 export type OperationRequest = z.infer<typeof OperationRequest>;
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { TaskErrorCode } from './errors.ts';
-import { Operation, ResultFormat } from './operations.ts';
+import { EditResultSize, Operation, ResultFormat } from './operations.ts';
 
 export const TaskStatus = z.enum(['QUEUED', 'PROCESSING', 'COMPLETED', 'FAILED', 'CANCELED']);
 export type TaskStatus = z.infer<typeof TaskStatus>;
@@ -14,11 +14,29 @@ export type TaskId = z.infer<typeof TaskId>;
 export const TaskError = z.strictObject({ code: TaskErrorCode, message: z.string() });
 export type TaskError = z.infer<typeof TaskError>;
 
+export const ImageSize = z.strictObject({ width: z.number().int().positive(), height: z.number().int().positive() });
+export type ImageSize = z.infer<typeof ImageSize>;
+
+/**
+ * How a magic edit's image was resized on its way through the model: `sent` is what the model was given (the
+ * input, downscaled where it would not fit the request), `model` what it answered, and `to` which size the result
+ * was brought to. `cropped` is true where the model changed the aspect ratio and the answer was centre-cropped to
+ * cover the original size rather than stretched.
+ */
+export const ResizeInfo = z.strictObject({
+  sent: ImageSize,
+  model: ImageSize,
+  to: EditResultSize,
+  cropped: z.boolean(),
+});
+export type ResizeInfo = z.infer<typeof ResizeInfo>;
+
 export const ResultInfo = z.strictObject({
   format: ResultFormat,
   width: z.number().int().positive(),
   height: z.number().int().positive(),
   bytes: z.number().int().nonnegative(),
+  resize: ResizeInfo.optional(),
 });
 export type ResultInfo = z.infer<typeof ResultInfo>;
 

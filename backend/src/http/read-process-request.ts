@@ -58,7 +58,9 @@ async function readJson(c: Context<AppEnv>, maxUploadBytes: number): Promise<Pro
 function parseOperation(operation: unknown, params: Record<string, unknown>): OperationRequest {
   const parsed = OperationRequest.safeParse({ operation, params });
   if (parsed.success) return parsed.data;
-  throw new ApiError('invalid_request', z.prettifyError(parsed.error), {
+  // A magic edit whose only fault is its instruction gets a code of its own, for the plugins to say so.
+  const promptOnly = parsed.error.issues.every((i) => i.path[0] === 'params' && i.path[1] === 'prompt');
+  throw new ApiError(promptOnly ? 'invalid_prompt' : 'invalid_request', z.prettifyError(parsed.error), {
     issues: parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
   });
 }

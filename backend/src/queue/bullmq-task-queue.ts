@@ -1,4 +1,4 @@
-import { type GpuJob, queueNames, WorkerHeartbeat, workerHeartbeatKey } from '@lumina/shared';
+import { type QueueName, queueNames, queueOf, type TaskJob, WorkerHeartbeat, workerHeartbeatKey } from '@lumina/shared';
 import { Queue } from 'bullmq';
 import { redisConnection } from './redis-connection.ts';
 import type { JobSnapshot, JobState, TaskQueue } from './task-queue.ts';
@@ -12,8 +12,9 @@ export interface BullmqQueueOptions {
 const workersCacheMs = 5000;
 const knownStates = new Set<JobState>(['waiting', 'active', 'delayed', 'prioritized', 'completed', 'failed']);
 
-export function createBullmqTaskQueue(options: BullmqQueueOptions): TaskQueue {
-  const queue = new Queue<GpuJob>(queueNames.gpu, {
+/** One BullMQ queue with what the backend asks of it. */
+function openQueue(name: QueueName, options: BullmqQueueOptions) {
+  const queue = new Queue<TaskJob>(queueNames[name], {
     connection: redisConnection(options.redisUrl, 'producer'),
     prefix: options.prefix,
     defaultJobOptions: {
@@ -27,21 +28,28 @@ export function createBullmqTaskQueue(options: BullmqQueueOptions): TaskQueue {
   queue.on('error', () => {
     // Connection errors surface on the calls that need Redis; the event must have a listener to not crash.
   });
-  const waitKey = `${options.prefix}:${queueNames.gpu}:wait`;
-  const heartbeatPattern = workerHeartbeatKey(options.prefix, '*');
   // Counting workers lists Redis clients (CLIENT LIST), too costly for every status poll: keep it a few seconds.
   let workers = { count: 0, at: 0 };
-  const workersCount = async () => {
-    if (Date.now() - workers.at > workersCacheMs) workers = { count: await queue.getWorkersCount(), at: Date.now() };
-    return workers.count;
+  return {
+    queue,
+    waitKey: `${options.prefix}:${queueNames[name]}:wait`,
+    async workersCount() {
+      if (Date.now() - workers.at > workersCacheMs) workers = { count: await queue.getWorkersCount(), at: Date.now() };
+      return workers.count;
+    },
   };
+}
+
+export function createBullmqTaskQueue(options: BullmqQueueOptions): TaskQueue {
+  const queues = { gpu: openQueue('gpu', options), edit: openQueue('edit', options) };
+  const heartbeatPattern = workerHeartbeatKey(options.prefix, '*');
 
   return {
     async enqueue(job) {
-      await queue.add(job.request.operation, job, { jobId: job.taskId });
+      await queues[queueOf(job.request.operation)].queue.add(job.request.operation, job, { jobId: job.taskId });
     },
-    async snapshot(taskId) {
-      const job = await queue.getJob(taskId);
+    async snapshot(taskId, queue) {
+      const job = await queues[queue].queue.getJob(taskId);
       if (!job)
         return { state: 'missing', progress: 0, returnValue: undefined, failedReason: undefined, attemptsMade: 0 };
       const state = await job.getState();
@@ -54,8 +62,8 @@ export function createBullmqTaskQueue(options: BullmqQueueOptions): TaskQueue {
       };
       return snapshot;
     },
-    async remove(taskId) {
-      const job = await queue.getJob(taskId);
+    async remove(taskId, queue) {
+      const job = await queues[queue].queue.getJob(taskId);
       if (!job) return true;
       try {
         await job.remove();
@@ -64,20 +72,22 @@ export function createBullmqTaskQueue(options: BullmqQueueOptions): TaskQueue {
         return false; // locked by a worker
       }
     },
-    async position(taskId) {
-      const client = await queue.client;
+    async position(taskId, queue) {
+      const { waitKey } = queues[queue];
+      const client = await queues[queue].queue.client;
       const index = await client.lpos(waitKey, taskId);
       if (index === null) return null;
       // BullMQ pushes new jobs on the left and workers take from the right.
       const length = await client.llen(waitKey);
       return length - 1 - index;
     },
-    async load() {
+    async load(name) {
+      const { queue, workersCount } = queues[name];
       const [counts, workerCount] = await Promise.all([queue.getJobCounts('wait', 'active'), workersCount()]);
       return { waiting: counts.wait ?? 0, active: counts.active ?? 0, workers: workerCount };
     },
     async workers() {
-      const client = await queue.client;
+      const client = await queues.gpu.queue.client;
       const keys = new Set<string>();
       let cursor = '0';
       do {
@@ -94,11 +104,11 @@ export function createBullmqTaskQueue(options: BullmqQueueOptions): TaskQueue {
       return heartbeats;
     },
     async ping() {
-      const client = await queue.client;
-      await client.llen(waitKey);
+      const client = await queues.gpu.queue.client;
+      await client.llen(queues.gpu.waitKey);
     },
     async close() {
-      await queue.close();
+      await Promise.all([queues.gpu.queue.close(), queues.edit.queue.close()]);
     },
   };
 }

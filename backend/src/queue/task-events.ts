@@ -1,4 +1,4 @@
-import { GpuJobResult, queueNames } from '@lumina/shared';
+import { JobResult, type QueueName, queueNames } from '@lumina/shared';
 import { QueueEvents } from 'bullmq';
 import { errorFields } from '../logger.ts';
 import type { ServiceContext } from '../services/context.ts';
@@ -8,12 +8,17 @@ import { redisConnection } from './redis-connection.ts';
 import { taskFailureOf } from './task-failure-of.ts';
 
 /**
- * Follows the gpu queue's events and turns them into task state: active → PROCESSING, completed/failed →
+ * Follows both queues' events and turns them into task state: active → PROCESSING, completed/failed →
  * settled. Every backend process runs one; settling is guarded, so several processes racing on the same event
  * settle the task once. Events missed while no backend ran are caught by the reconciler.
  */
 export async function followTaskEvents(ctx: ServiceContext): Promise<{ close(): Promise<void> }> {
-  const events = new QueueEvents(queueNames.gpu, {
+  const followers = await Promise.all([followQueue(ctx, 'gpu'), followQueue(ctx, 'edit')]);
+  return { close: async () => void (await Promise.all(followers.map((events) => events.close()))) };
+}
+
+async function followQueue(ctx: ServiceContext, name: QueueName): Promise<QueueEvents> {
+  const events = new QueueEvents(queueNames[name], {
     connection: redisConnection(ctx.config.redisUrl, 'consumer'),
     prefix: ctx.config.queuePrefix,
   });
@@ -26,7 +31,7 @@ export async function followTaskEvents(ctx: ServiceContext): Promise<{ close(): 
   events.on('progress', ({ jobId }) => ctx.updates.publish(jobId));
   events.on('completed', ({ jobId, returnvalue }) => {
     const raw: unknown = typeof returnvalue === 'string' ? safeJson(returnvalue) : returnvalue;
-    const parsed = GpuJobResult.safeParse(raw);
+    const parsed = JobResult.safeParse(raw);
     const outcome = parsed.success
       ? ({ kind: 'completed', result: parsed.data } as const)
       : ({ kind: 'failed', code: 'internal_error', message: 'The worker returned an unreadable result.' } as const);
@@ -35,7 +40,7 @@ export async function followTaskEvents(ctx: ServiceContext): Promise<{ close(): 
   events.on('failed', ({ jobId, failedReason }) => {
     // Only a job that has used up its attempts is final; a retry shows up as waiting/delayed again.
     ctx.queue
-      .snapshot(jobId)
+      .snapshot(jobId, name)
       .then(async (job) => {
         if (job.state !== 'failed') return;
         const reason = taskFailureOf(failedReason);
@@ -45,7 +50,7 @@ export async function followTaskEvents(ctx: ServiceContext): Promise<{ close(): 
   });
   events.on('error', (error) => ctx.log.warn('queue events connection error', errorFields(error)));
   await events.waitUntilReady();
-  return { close: () => events.close() };
+  return events;
 }
 
 function safeJson(text: string): unknown {

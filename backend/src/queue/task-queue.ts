@@ -1,4 +1,4 @@
-import type { GpuJob, WorkerHeartbeat } from '@lumina/shared';
+import type { QueueName, TaskJob, WorkerHeartbeat } from '@lumina/shared';
 
 export type JobState = 'waiting' | 'active' | 'delayed' | 'prioritized' | 'completed' | 'failed' | 'missing';
 
@@ -11,17 +11,20 @@ export interface JobSnapshot {
   readonly attemptsMade: number;
 }
 
-/** The backend's view of the work queue; the BullMQ implementation is the only one, tests use it on real Redis. */
+/**
+ * The backend's view of the work queues; the BullMQ implementation is the only one, tests use it on real Redis.
+ * Each operation goes to its queue (`queueOf`), so every call about a task names the task's queue.
+ */
 export interface TaskQueue {
-  /** Adds the job with `jobId = taskId`; adding a task that is already queued does nothing. */
-  enqueue(job: GpuJob): Promise<void>;
-  snapshot(taskId: string): Promise<JobSnapshot>;
+  /** Adds the job with `jobId = taskId` to its operation's queue (`queueOf`); adding a task already queued does nothing. */
+  enqueue(job: TaskJob): Promise<void>;
+  snapshot(taskId: string, queue: QueueName): Promise<JobSnapshot>;
   /** Removes a job that is not being processed; false when it is locked by a worker. */
-  remove(taskId: string): Promise<boolean>;
+  remove(taskId: string, queue: QueueName): Promise<boolean>;
   /** 0-based place among waiting jobs (0 = next), or null when the job is not waiting. */
-  position(taskId: string): Promise<number | null>;
-  /** Waiting jobs and live workers, for the eta. */
-  load(): Promise<{ waiting: number; active: number; workers: number }>;
+  position(taskId: string, queue: QueueName): Promise<number | null>;
+  /** Waiting jobs and live workers on one queue, for the eta. */
+  load(queue: QueueName): Promise<{ waiting: number; active: number; workers: number }>;
   /** The gpu-workers whose heartbeat has not expired, with the model and execution provider each runs. */
   workers(): Promise<WorkerHeartbeat[]>;
   ping(): Promise<void>;

@@ -1,7 +1,9 @@
 import {
   type Capabilities,
+  EditResultSize,
   InputFormat,
   maxCropMargin,
+  maxPromptLength,
   namedColors,
   type ParamCapability,
   ResultChannels,
@@ -30,6 +32,16 @@ export function describeCapabilities(config: Config): Capabilities {
         creditsPerOutputPixels: { credits: config.prices.upscale, outputPixels: upscalePricePixels },
         resultFormats: [...ResultFormat.options],
         params: upscaleParams,
+      },
+      {
+        operation: 'magic-edit',
+        available: config.gemini.apiKey !== undefined,
+        credits: config.prices['magic-edit'],
+        resultFormats: [...ResultFormat.options],
+        params: magicEditParams,
+        ...(config.gemini.apiKey === undefined
+          ? { reason: 'Magic edit is not configured on this server (no GEMINI_API_KEY).' }
+          : {}),
       },
     ],
     limits: {
@@ -91,6 +103,26 @@ const upscaleParams: ParamCapability[] = [
     values: [...UpscaleModel.options],
     default: 'slim',
     description: 'ESRGAN size: `slim` is fastest, `thick` sharpest.',
+  },
+  { name: 'format', type: 'enum', values: [...ResultFormat.options], default: 'png', description: 'Result format.' },
+];
+
+/** `magic-edit`'s parameters as `MagicEditParams` accepts them. */
+const magicEditParams: ParamCapability[] = [
+  {
+    name: 'prompt',
+    type: 'text',
+    required: true,
+    maxLength: maxPromptLength,
+    description: 'What to change, in plain words: "make it sunset", "add a cat on the sofa".',
+  },
+  {
+    name: 'size',
+    type: 'enum',
+    values: [...EditResultSize.options],
+    default: 'original',
+    description:
+      "`original`: the result has the input's width and height, to drop in place; `model`: the model's own size (about 1 MP).",
   },
   { name: 'format', type: 'enum', values: [...ResultFormat.options], default: 'png', description: 'Result format.' },
 ];

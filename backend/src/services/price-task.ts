@@ -22,6 +22,10 @@ export function priceTask(
   if (request.operation === 'remove-background') {
     return { credits: config.prices['remove-background'], output: input };
   }
+  if (request.operation === 'magic-edit') {
+    // At `size=model` the output is about one megapixel whatever the input; `original` keeps the input's size.
+    return { credits: config.prices['magic-edit'], output: input };
+  }
   const output = { width: input.width * request.params.scale, height: input.height * request.params.scale };
   const { maxOutputPixels, maxOutputSidePx } = config.limits;
   if (output.width * output.height > maxOutputPixels || Math.max(output.width, output.height) > maxOutputSidePx) {

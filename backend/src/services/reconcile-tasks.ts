@@ -1,4 +1,4 @@
-import { GpuJob, GpuJobResult } from '@lumina/shared';
+import { JobResult, queueOf, TaskJob } from '@lumina/shared';
 import { and, asc, eq, inArray, lt } from 'drizzle-orm';
 import { tasks } from '../db/schema.ts';
 import { errorFields } from '../logger.ts';
@@ -39,7 +39,7 @@ export async function reconcileTasks({ ctx }: { ctx: ServiceContext }): Promise<
     summary.checked += 1;
     try {
       if (task.deadlineAt.getTime() <= now.getTime()) {
-        await ctx.queue.remove(task.id).catch(() => false);
+        await ctx.queue.remove(task.id, queueOf(task.operation)).catch(() => false);
         const settled = await settleTask({
           ctx,
           input: {
@@ -50,9 +50,9 @@ export async function reconcileTasks({ ctx }: { ctx: ServiceContext }): Promise<
         if (settled) summary.timedOut += 1;
         continue;
       }
-      const job = await ctx.queue.snapshot(task.id);
+      const job = await ctx.queue.snapshot(task.id, queueOf(task.operation));
       if (job.state === 'completed') {
-        const result = GpuJobResult.safeParse(job.returnValue);
+        const result = JobResult.safeParse(job.returnValue);
         const outcome = result.success
           ? ({ kind: 'completed', result: result.data } as const)
           : ({ kind: 'failed', code: 'internal_error', message: 'The worker returned an unreadable result.' } as const);
@@ -63,7 +63,7 @@ export async function reconcileTasks({ ctx }: { ctx: ServiceContext }): Promise<
           summary.settled += 1;
         }
       } else if (job.state === 'missing') {
-        const payload = GpuJob.parse({
+        const payload = TaskJob.parse({
           taskId: task.id,
           request: { operation: task.operation, params: task.params },
           inputKey: task.inputKey,

@@ -1,4 +1,4 @@
-import type { GpuJobResult, TaskErrorCode } from '@lumina/shared';
+import type { JobResult, TaskErrorCode } from '@lumina/shared';
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import { tasks } from '../db/schema.ts';
 import { errorFields } from '../logger.ts';
@@ -6,7 +6,7 @@ import type { ServiceContext } from './context.ts';
 import { postLedgerEntry } from './ledger.ts';
 
 export type Outcome =
-  | { readonly kind: 'completed'; readonly result: GpuJobResult }
+  | { readonly kind: 'completed'; readonly result: JobResult }
   | { readonly kind: 'failed'; readonly code: TaskErrorCode; readonly message: string }
   | { readonly kind: 'canceled' };
 

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { GpuJob, OperationRequest } from '@lumina/shared';
+import type { OperationRequest, TaskJob } from '@lumina/shared';
 import { and, eq } from 'drizzle-orm';
 import { tasks, teams } from '../db/schema.ts';
 import { ApiError } from '../errors.ts';
@@ -45,6 +45,11 @@ export async function submitTask({
   ctx: ServiceContext;
   input: SubmitTaskInput;
 }): Promise<SubmitTaskOutput> {
+  if (input.request.operation === 'magic-edit' && ctx.config.gemini.apiKey === undefined) {
+    throw new ApiError('operation_unavailable', 'Magic edit is not configured on this server; nothing was charged.', {
+      operation: 'magic-edit',
+    });
+  }
   const requestHash = createHash('sha256').update(input.image).update(JSON.stringify(input.request)).digest('hex');
 
   if (input.idempotencyKey) {
@@ -102,7 +107,7 @@ export async function submitTask({
     throw error;
   }
 
-  const job: GpuJob = { taskId, request: input.request, inputKey, outputKey };
+  const job: TaskJob = { taskId, request: input.request, inputKey, outputKey };
   try {
     await ctx.queue.enqueue(job);
   } catch (error) {

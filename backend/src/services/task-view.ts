@@ -1,4 +1,4 @@
-import { GpuJobResult, isTerminal, type TaskView } from '@lumina/shared';
+import { isTerminal, JobResult, queueOf, type TaskView } from '@lumina/shared';
 import type { tasks } from '../db/schema.ts';
 import { errorFields } from '../logger.ts';
 import type { ServiceContext } from './context.ts';
@@ -18,14 +18,14 @@ export async function toTaskView(ctx: ServiceContext, row: TaskRow, options: { l
 
   if (options.live && !isTerminal(status)) {
     try {
-      const snapshot = await ctx.queue.snapshot(row.id);
+      const snapshot = await ctx.queue.snapshot(row.id, queueOf(row.operation));
       progress = snapshot.progress;
       if (snapshot.state === 'active') {
         status = 'PROCESSING';
         const each = await ctx.eta.processingSeconds(row.operation);
         eta = Math.round(each * (1 - progress / 100) * 10) / 10;
       } else {
-        const live = await queuedPlace(ctx, row.id, row.operation);
+        const live = await queuedPlace(ctx, row.id, queueOf(row.operation));
         queuePosition = live.queuePosition;
         eta = live.eta;
       }
@@ -36,8 +36,8 @@ export async function toTaskView(ctx: ServiceContext, row: TaskRow, options: { l
 
   const signed =
     row.status === 'COMPLETED' ? ctx.signedUrls.sign(row.outputKey, ctx.config.resultUrlTtlSeconds) : undefined;
-  // The row keeps the worker's whole report (model, provider, stage timings); the API shows the result part.
-  const result = row.result ? (GpuJobResult.safeParse(row.result).data?.result ?? null) : null;
+  // The row keeps the worker's whole report (model, provider, timings); the API shows the result part.
+  const result = row.result ? (JobResult.safeParse(row.result).data?.result ?? null) : null;
   return {
     taskId: row.id,
     status,
@@ -48,7 +48,7 @@ export async function toTaskView(ctx: ServiceContext, row: TaskRow, options: { l
     queuePosition,
     resultUrl: signed?.url ?? null,
     resultUrlExpiresAt: signed?.expiresAt.toISOString() ?? null,
-    result: result ? { format: result.format, width: result.width, height: result.height, bytes: result.bytes } : null,
+    result,
     creditsReserved: row.creditsReserved,
     creditsDeducted: row.creditsDeducted,
     createdAt: row.createdAt.toISOString(),
@@ -66,7 +66,10 @@ export async function queuedPlace(
   taskId: string,
   operation: string,
 ): Promise<{ queuePosition: number | null; eta: number }> {
-  const [position, load] = await Promise.all([ctx.queue.position(taskId), ctx.queue.load()]);
+  const [position, load] = await Promise.all([
+    ctx.queue.position(taskId, queueOf(operation)),
+    ctx.queue.load(queueOf(operation)),
+  ]);
   const eta = await ctx.eta.queuedEta(operation, position ?? load.waiting, load.workers);
   return { queuePosition: position, eta };
 }

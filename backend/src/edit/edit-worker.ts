@@ -1,0 +1,62 @@
+import { type EditJobResult, queueNames } from '@lumina/shared';
+import { Worker } from 'bullmq';
+import type { Config } from '../config.ts';
+import { errorFields, type Logger } from '../logger.ts';
+import { redisConnection } from '../queue/redis-connection.ts';
+import type { ObjectStore } from '../storage/index.ts';
+import { createEditProcessor } from './edit-processor.ts';
+import { createGeminiEditor } from './gemini-editor.ts';
+
+export interface EditWorker {
+  /** Settles once the worker is connected to Redis and listening for jobs. */
+  readonly ready: Promise<void>;
+  /** Stops taking jobs and waits for the active ones to finish. */
+  close(): Promise<void>;
+}
+
+/**
+ * Consumes the edit queue: magic edits sent to Gemini. BullMQ's queue-wide limiter keeps every edit worker
+ * together under `GEMINI_EDITS_PER_MINUTE`, so a burst of edits waits in the queue instead of meeting 429s.
+ */
+export function startEditWorker({
+  config,
+  store,
+  log,
+}: {
+  config: Config;
+  store: ObjectStore;
+  log: Logger;
+}): EditWorker {
+  const { gemini } = config;
+  if (gemini.apiKey === undefined) throw new Error('the edit worker needs GEMINI_API_KEY');
+  const editor = createGeminiEditor({
+    apiKey: gemini.apiKey,
+    baseUrl: gemini.baseUrl,
+    model: gemini.model,
+    timeoutMs: gemini.timeoutMs,
+  });
+  const worker = new Worker<unknown, EditJobResult>(
+    queueNames.edit,
+    createEditProcessor({
+      store,
+      editor,
+      model: gemini.model,
+      retry: { maxAttempts: gemini.maxAttempts, retryBaseMs: gemini.retryBaseMs, retryMaxMs: gemini.retryMaxMs },
+      log,
+    }),
+    {
+      connection: redisConnection(config.redisUrl, 'consumer'),
+      prefix: config.queuePrefix,
+      concurrency: gemini.concurrency,
+      lockDuration: gemini.lockDurationMs,
+      stalledInterval: gemini.stalledIntervalMs,
+      limiter: { max: gemini.editsPerMinute, duration: 60_000 },
+    },
+  );
+  worker.on('failed', (job, error) => log.warn('edit failed', { taskId: job?.id, error: error.message }));
+  worker.on('error', (error) => log.error('edit worker error', errorFields(error)));
+  return {
+    ready: worker.waitUntilReady().then(() => undefined),
+    close: () => worker.close(),
+  };
+}
