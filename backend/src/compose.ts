@@ -4,6 +4,7 @@ import { createApp } from './http/app.ts';
 import { createLogger, errorFields, type Logger } from './logger.ts';
 import { createBullmqTaskQueue } from './queue/bullmq-task-queue.ts';
 import { followTaskEvents } from './queue/task-events.ts';
+import { createRedisClient } from './rate-limit/redis-client.ts';
 import type { ServiceContext } from './services/context.ts';
 import { createEtaEstimator } from './services/estimate-eta.ts';
 import { reconcileTasks } from './services/reconcile-tasks.ts';
@@ -35,11 +36,13 @@ export async function composeBackend(config: Config, options: { log?: Logger } =
     prefix: config.queuePrefix,
     attempts: config.jobAttempts,
   });
+  const redis = createRedisClient(config.redisUrl, log);
   const ctx: ServiceContext = {
     config,
     db: database.db,
     store: createObjectStore(config.storage),
     queue,
+    redis,
     signedUrls: createSignedUrls({
       secret: resolveSigningSecret(config.signingSecret, config.dataDir),
       baseUrl: config.publicBaseUrl,
@@ -78,6 +81,7 @@ export async function composeBackend(config: Config, options: { log?: Logger } =
       await reconciling;
       await events?.close();
       await queue.close();
+      await redis.quit().catch(() => redis.disconnect());
       await database.close();
     },
   };

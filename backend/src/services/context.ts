@@ -1,3 +1,4 @@
+import type { Redis } from 'ioredis';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/database.ts';
 import type { Logger } from '../logger.ts';
@@ -13,6 +14,8 @@ export interface ServiceContext {
   readonly db: Db;
   readonly store: ObjectStore;
   readonly queue: TaskQueue;
+  /** Request-time Redis work (rate limits); its commands fail fast when Redis is down. */
+  readonly redis: Redis;
   readonly signedUrls: SignedUrls;
   readonly updates: TaskUpdates;
   readonly eta: EtaEstimator;

@@ -6,11 +6,15 @@ import { submitTask } from '../../services/submit-task.ts';
 import { waitForTask } from '../../services/wait-for-task.ts';
 import { authenticate } from '../authenticate.ts';
 import type { AppEnv } from '../env.ts';
+import { apiCostUnits, apiRateLimit } from '../rate-limit.ts';
 import { readProcessRequest } from '../read-process-request.ts';
 
 const idempotencyKeyPattern = /^[\x21-\x7e]{1,255}$/;
 
-export const processRoutes = new Hono<AppEnv>().post('/', authenticate, async (c) => {
+/** A submit stores an upload and queues model work: it costs more of the caller's API budget than a read. */
+const submitRateLimit = apiRateLimit(apiCostUnits.submit);
+
+export const processRoutes = new Hono<AppEnv>().post('/', authenticate, submitRateLimit, async (c) => {
   const ctx = c.var.ctx;
   const { teamId } = c.var.principal;
   const idempotencyKey = c.req.header('idempotency-key');

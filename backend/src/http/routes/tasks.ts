@@ -8,6 +8,7 @@ import { listTasks } from '../../services/list-tasks.ts';
 import { taskPollMs } from '../../services/wait-for-task.ts';
 import { authenticate } from '../authenticate.ts';
 import type { AppEnv } from '../env.ts';
+import { apiCostUnits, apiRateLimit } from '../rate-limit.ts';
 
 const heartbeatMs = 15_000;
 
@@ -20,6 +21,7 @@ const taskIdOf = (raw: string): string => {
 
 export const taskRoutes = new Hono<AppEnv>()
   .use(authenticate)
+  .use(apiRateLimit(apiCostUnits.read))
   .get('/', async (c) => {
     const query = TaskListQuery.parse(c.req.query());
     return c.json(await listTasks({ ctx: c.var.ctx, input: { teamId: c.var.principal.teamId, query } }), 200);
