@@ -1,0 +1,1 @@
+export { applyWatermark, type WatermarkFormat } from './apply-watermark.ts';
