@@ -1,5 +1,16 @@
 import { sql } from 'drizzle-orm';
-import { bigserial, check, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import {
+  type AnyPgColumn,
+  bigserial,
+  check,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  text,
+  timestamp,
+  uniqueIndex,
+} from 'drizzle-orm/pg-core';
 
 const createdAt = () => timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow();
 
@@ -15,11 +26,16 @@ export const teams = pgTable(
     name: text('name').notNull(),
     balance: integer('balance').notNull().default(0),
     reserved: integer('reserved').notNull().default(0),
+    /** Set on the personal team every user gets at sign-up (one per user); null for shared teams. */
+    personalOwnerUserId: text('personal_owner_user_id').references((): AnyPgColumn => users.id, {
+      onDelete: 'set null',
+    }),
     createdAt: createdAt(),
   },
   (t) => [
     check('teams_balance_nonnegative', sql`${t.balance} >= 0`),
     check('teams_reserved_nonnegative', sql`${t.reserved} >= 0`),
+    uniqueIndex('teams_personal_owner_key').on(t.personalOwnerUserId),
   ],
 );
 
@@ -109,5 +125,127 @@ export const creditLedger = pgTable(
     check('credit_ledger_kind_known', sql`${t.kind} in ('grant', 'reserve', 'capture', 'release')`),
     uniqueIndex('credit_ledger_task_kind').on(t.taskId, t.kind),
     index('credit_ledger_team_idx').on(t.teamId, t.id),
+  ],
+);
+
+/** A person. The e-mail is stored lower-cased so sign-in and uniqueness ignore case. */
+export const users = pgTable(
+  'users',
+  {
+    id: text('id').primaryKey(),
+    email: text('email').notNull(),
+    /** argon2id, PHC string (parameters and salt included). */
+    passwordHash: text('password_hash').notNull(),
+    name: text('name').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex('users_email_key').on(t.email),
+    check('users_email_lowercase', sql`${t.email} = lower(${t.email})`),
+  ],
+);
+
+export const sessionKinds = ['browser', 'plugin'] as const;
+
+/**
+ * Sessions as in the Lucia guide: the client holds a random token, the id is the SHA-256 (hex) of that token,
+ * so a leaked table gives nobody a usable session. A plugin session acts for the one team its user approved.
+ */
+export const sessions = pgTable(
+  'sessions',
+  {
+    id: text('id').primaryKey(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    kind: text('kind', { enum: sessionKinds }).notNull(),
+    /** What the holder is, for the session list: "Firefox", "Figma plugin". */
+    label: text('label'),
+    /** Plugin sessions only: the team the user approved the plugin to spend from. */
+    teamId: text('team_id').references(() => teams.id, { onDelete: 'cascade' }),
+    expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'date' }).notNull(),
+    createdAt: createdAt(),
+    lastUsedAt: timestamp('last_used_at', { withTimezone: true, mode: 'date' }),
+  },
+  (t) => [
+    check('sessions_kind_known', sql`${t.kind} in ('browser', 'plugin')`),
+    check('sessions_plugin_has_team', sql`(${t.kind} = 'plugin') = (${t.teamId} is not null)`),
+    index('sessions_user_idx').on(t.userId),
+  ],
+);
+
+export const teamRoles = ['owner', 'admin', 'member'] as const;
+
+export const teamMembers = pgTable(
+  'team_members',
+  {
+    teamId: text('team_id')
+      .notNull()
+      .references(() => teams.id, { onDelete: 'cascade' }),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    role: text('role', { enum: teamRoles }).notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex('team_members_team_user_key').on(t.teamId, t.userId),
+    index('team_members_user_idx').on(t.userId),
+    check('team_members_role_known', sql`${t.role} in ('owner', 'admin', 'member')`),
+  ],
+);
+
+/** An invitation by link: only the SHA-256 of the link's token is stored. Single use, expiring. */
+export const invites = pgTable(
+  'invites',
+  {
+    id: text('id').primaryKey(),
+    teamId: text('team_id')
+      .notNull()
+      .references(() => teams.id, { onDelete: 'cascade' }),
+    role: text('role', { enum: teamRoles }).notNull(),
+    /** When set, only the user with this (lower-cased) e-mail may accept. */
+    email: text('email'),
+    tokenHash: text('token_hash').notNull(),
+    invitedByUserId: text('invited_by_user_id').references(() => users.id, { onDelete: 'set null' }),
+    expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'date' }).notNull(),
+    acceptedAt: timestamp('accepted_at', { withTimezone: true, mode: 'date' }),
+    acceptedByUserId: text('accepted_by_user_id').references(() => users.id, { onDelete: 'set null' }),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex('invites_token_hash_key').on(t.tokenHash),
+    index('invites_team_idx').on(t.teamId),
+    check('invites_role_known', sql`${t.role} in ('owner', 'admin', 'member')`),
+  ],
+);
+
+export const pairingStatuses = ['pending', 'approved', 'denied', 'consumed'] as const;
+export const pairingClients = ['figma', 'adobe-express'] as const;
+
+/**
+ * Device-style plugin sign-in (RFC 8628's shape): the plugin holds the poll secret (only its hash is stored),
+ * the person types or follows the user code in a signed-in browser and approves it for one of their teams.
+ */
+export const pairings = pgTable(
+  'pairings',
+  {
+    id: text('id').primaryKey(),
+    userCode: text('user_code').notNull(),
+    pollSecretHash: text('poll_secret_hash').notNull(),
+    client: text('client', { enum: pairingClients }).notNull(),
+    label: text('label'),
+    status: text('status', { enum: pairingStatuses }).notNull().default('pending'),
+    approvedByUserId: text('approved_by_user_id').references(() => users.id, { onDelete: 'cascade' }),
+    teamId: text('team_id').references(() => teams.id, { onDelete: 'cascade' }),
+    expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'date' }).notNull(),
+    lastPolledAt: timestamp('last_polled_at', { withTimezone: true, mode: 'date' }),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex('pairings_user_code_key').on(t.userCode),
+    uniqueIndex('pairings_poll_secret_hash_key').on(t.pollSecretHash),
+    check('pairings_status_known', sql`${t.status} in ('pending', 'approved', 'denied', 'consumed')`),
+    check('pairings_client_known', sql`${t.client} in ('figma', 'adobe-express')`),
   ],
 );

@@ -9,9 +9,13 @@ import type { ServiceContext } from '../services/context.ts';
 import { describeCapabilities } from '../services/describe-capabilities.ts';
 import type { AppEnv } from './env.ts';
 import { errorResponse, toApiError } from './error-response.ts';
+import { authRoutes } from './routes/auth.ts';
 import { fileRoutes } from './routes/files.ts';
+import { meRoutes, sessionRoutes } from './routes/me.ts';
+import { pairingRoutes } from './routes/pairings.ts';
 import { processRoutes } from './routes/process.ts';
 import { taskRoutes } from './routes/tasks.ts';
+import { inviteRoutes, teamRoutes } from './routes/teams.ts';
 
 /** Headers a browser client (the Figma iframe has origin `null`) may read from our answers. */
 export const exposedHeaders = [
@@ -51,11 +55,12 @@ export function createApp(ctx: ServiceContext, ping: { database(): Promise<void>
       }
     })
     .use(
-      // Bearer tokens, never cookies: `*` is safe and also answers the Figma iframe's `Origin: null`.
+      // Bearer tokens cross origins, cookies never do (`*` cannot allow credentials, so the dashboard's cookie
+      // session is same-origin only): `*` is safe and also answers the Figma iframe's `Origin: null`.
       cors({
         origin: '*',
-        allowMethods: ['GET', 'POST', 'OPTIONS'],
-        allowHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key', 'Prefer'],
+        allowMethods: ['GET', 'POST', 'PATCH', 'DELETE', 'OPTIONS'],
+        allowHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key', 'Prefer', 'Lumina-Team'],
         exposeHeaders: exposedHeaders,
         maxAge: 600,
       }),
@@ -81,6 +86,12 @@ export function createApp(ctx: ServiceContext, ping: { database(): Promise<void>
     )
     .route('/api/v1/process', processRoutes)
     .route('/api/v1/tasks', taskRoutes)
+    .route('/api/v1/auth', authRoutes)
+    .route('/api/v1/me', meRoutes)
+    .route('/api/v1/sessions', sessionRoutes)
+    .route('/api/v1/teams', teamRoutes)
+    .route('/api/v1/invites', inviteRoutes)
+    .route('/api/v1/pairings', pairingRoutes)
     .route('/files', fileRoutes)
     .notFound((c) => errorResponse(c, new ApiError('not_found', `No route for ${c.req.method} ${c.req.path}.`)))
     .onError((error, c) => {

@@ -1,4 +1,4 @@
-import type { Principal } from '../services/authenticate-api-key.ts';
+import type { Principal } from '../auth/principal.ts';
 import type { ServiceContext } from '../services/context.ts';
 
 /** Hono's typed environment for every route: the request id and, behind auth, the caller. */
