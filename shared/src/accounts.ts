@@ -84,6 +84,8 @@ export const MemberView = z.strictObject({
   name: z.string(),
   role: TeamRole,
   joinedAt: z.iso.datetime(),
+  /** Credits the member may spend per UTC calendar month; null means no cap. */
+  monthlySpendCap: z.int().nullable(),
 });
 export type MemberView = z.infer<typeof MemberView>;
 

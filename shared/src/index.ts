@@ -1,5 +1,6 @@
 export * from './accounts.ts';
 export * from './api.ts';
+export * from './billing.ts';
 export * from './capabilities.ts';
 export * from './errors.ts';
 export * from './jobs.ts';

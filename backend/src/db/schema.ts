@@ -90,6 +90,8 @@ export const tasks = pgTable(
     startedAt: timestamp('started_at', { withTimezone: true, mode: 'date' }),
     finishedAt: timestamp('finished_at', { withTimezone: true, mode: 'date' }),
     deadlineAt: timestamp('deadline_at', { withTimezone: true, mode: 'date' }).notNull(),
+    /** The person whose session submitted the task (null for API keys): their monthly spending cap counts it. */
+    submittedByUserId: text('submitted_by_user_id').references((): AnyPgColumn => users.id, { onDelete: 'set null' }),
   },
   (t) => [
     check('tasks_status_known', sql`${t.status} in ('QUEUED', 'PROCESSING', 'COMPLETED', 'FAILED', 'CANCELED')`),
@@ -97,15 +99,19 @@ export const tasks = pgTable(
     uniqueIndex('tasks_team_idempotency_key').on(t.teamId, t.idempotencyKey),
     index('tasks_team_history_idx').on(t.teamId, t.id),
     index('tasks_open_idx').on(t.createdAt).where(sql`${t.status} in ('QUEUED', 'PROCESSING')`),
+    index('tasks_team_submitter_idx')
+      .on(t.teamId, t.submittedByUserId, t.createdAt)
+      .where(sql`${t.submittedByUserId} is not null`),
   ],
 );
 
-export const ledgerKinds = ['grant', 'reserve', 'capture', 'release'] as const;
+export const ledgerKinds = ['grant', 'reserve', 'capture', 'release', 'purchase', 'allowance'] as const;
 
 /**
  * The credit ledger: every movement of a team's pool is one row. `balance_delta` and `reserved_delta` change
  * the team's two counters; a task has at most one row of each kind, which the unique index enforces, so no
- * retry or duplicate event can charge twice.
+ * retry or duplicate event can charge twice. Likewise a Stripe Checkout Session grants at most one `purchase`
+ * and a team gets at most one free `allowance` per calendar month.
  */
 export const creditLedger = pgTable(
   'credit_ledger',
@@ -119,11 +125,22 @@ export const creditLedger = pgTable(
     balanceDelta: integer('balance_delta').notNull(),
     reservedDelta: integer('reserved_delta').notNull(),
     note: text('note'),
+    /** `purchase` rows: the Stripe Checkout Session that paid for them. */
+    checkoutId: text('checkout_id'),
+    /** `allowance` rows: the UTC calendar month they are for, `YYYY-MM`. */
+    allowanceMonth: text('allowance_month'),
     createdAt: createdAt(),
   },
   (t) => [
-    check('credit_ledger_kind_known', sql`${t.kind} in ('grant', 'reserve', 'capture', 'release')`),
+    check(
+      'credit_ledger_kind_known',
+      sql`${t.kind} in ('grant', 'reserve', 'capture', 'release', 'purchase', 'allowance')`,
+    ),
+    check('credit_ledger_purchase_has_checkout', sql`(${t.kind} = 'purchase') = (${t.checkoutId} is not null)`),
+    check('credit_ledger_allowance_has_month', sql`(${t.kind} = 'allowance') = (${t.allowanceMonth} is not null)`),
     uniqueIndex('credit_ledger_task_kind').on(t.taskId, t.kind),
+    uniqueIndex('credit_ledger_checkout_key').on(t.checkoutId),
+    uniqueIndex('credit_ledger_team_allowance_month').on(t.teamId, t.allowanceMonth),
     index('credit_ledger_team_idx').on(t.teamId, t.id),
   ],
 );
@@ -186,12 +203,15 @@ export const teamMembers = pgTable(
       .notNull()
       .references(() => users.id, { onDelete: 'cascade' }),
     role: text('role', { enum: teamRoles }).notNull(),
+    /** Credits this member may spend from the pool per calendar month (UTC); null means no cap. */
+    monthlySpendCap: integer('monthly_spend_cap'),
     createdAt: createdAt(),
   },
   (t) => [
     uniqueIndex('team_members_team_user_key').on(t.teamId, t.userId),
     index('team_members_user_idx').on(t.userId),
     check('team_members_role_known', sql`${t.role} in ('owner', 'admin', 'member')`),
+    check('team_members_spend_cap_nonnegative', sql`${t.monthlySpendCap} is null or ${t.monthlySpendCap} >= 0`),
   ],
 );
 
@@ -247,5 +267,42 @@ export const pairings = pgTable(
     uniqueIndex('pairings_poll_secret_hash_key').on(t.pollSecretHash),
     check('pairings_status_known', sql`${t.status} in ('pending', 'approved', 'denied', 'consumed')`),
     check('pairings_client_known', sql`${t.client} in ('figma', 'adobe-express')`),
+  ],
+);
+
+/** Every Stripe event id handled once: a replayed delivery finds its id here and changes nothing. */
+export const stripeEvents = pgTable('stripe_events', {
+  id: text('id').primaryKey(),
+  type: text('type').notNull(),
+  receivedAt: timestamp('received_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+});
+
+export const checkoutStatuses = ['open', 'paid', 'failed', 'expired'] as const;
+
+/**
+ * A Stripe Checkout Session a team started for a credit pack. Events may arrive in any order and more than
+ * once: `paid` is final (the grant is the ledger's `purchase` row, unique per session), and a late
+ * `expired` or `failed` never moves a paid checkout back.
+ */
+export const checkouts = pgTable(
+  'checkouts',
+  {
+    id: text('id').primaryKey(),
+    teamId: text('team_id')
+      .notNull()
+      .references(() => teams.id, { onDelete: 'cascade' }),
+    createdByUserId: text('created_by_user_id').references(() => users.id, { onDelete: 'set null' }),
+    packId: text('pack_id').notNull(),
+    credits: integer('credits').notNull(),
+    amount: integer('amount').notNull(),
+    currency: text('currency').notNull(),
+    status: text('status', { enum: checkoutStatuses }).notNull().default('open'),
+    createdAt: createdAt(),
+    paidAt: timestamp('paid_at', { withTimezone: true, mode: 'date' }),
+  },
+  (t) => [
+    check('checkouts_status_known', sql`${t.status} in ('open', 'paid', 'failed', 'expired')`),
+    check('checkouts_amounts_positive', sql`${t.credits} > 0 and ${t.amount} > 0`),
+    index('checkouts_team_idx').on(t.teamId, t.createdAt),
   ],
 );

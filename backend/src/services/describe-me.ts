@@ -4,6 +4,7 @@ import type { UserPrincipal } from '../auth/principal.ts';
 import { sessions, teamMembers, teams, users } from '../db/schema.ts';
 import { ApiError } from '../errors.ts';
 import type { ServiceContext } from './context.ts';
+import { ensureMonthlyAllowance } from './ensure-monthly-allowance.ts';
 import { toUserView } from './user-view.ts';
 
 /** `GET /api/v1/me`: the person, this session, the team the request acts for, and every team with role and pool. */
@@ -11,10 +12,12 @@ export async function describeMe({
   ctx,
   input,
 }: {
-  ctx: Pick<ServiceContext, 'db'>;
+  ctx: Pick<ServiceContext, 'db' | 'config'>;
   input: { principal: UserPrincipal };
 }): Promise<MeResponse> {
   const { principal } = input;
+  // The active team's free monthly credits show up as soon as anyone looks.
+  await ensureMonthlyAllowance({ ctx, input: { teamId: principal.teamId } });
   const [user] = await ctx.db.select().from(users).where(eq(users.id, principal.userId));
   const [session] = await ctx.db.select().from(sessions).where(eq(sessions.id, principal.sessionId));
   if (!user || !session) throw new ApiError('unauthorized', 'The session ended; sign in again.');

@@ -14,6 +14,10 @@ export interface LedgerEntry {
   /** Change of the credits held by tasks in flight. */
   readonly reservedDelta: number;
   readonly note?: string;
+  /** `purchase` only: the Stripe Checkout Session (unique: a session grants once). */
+  readonly checkoutId?: string;
+  /** `allowance` only: the UTC month, `YYYY-MM` (unique per team: one allowance a month). */
+  readonly allowanceMonth?: string;
 }
 
 /**
@@ -46,6 +50,8 @@ export async function postLedgerEntry(tx: Tx, entry: LedgerEntry): Promise<{ bal
     balanceDelta: entry.balanceDelta,
     reservedDelta: entry.reservedDelta,
     note: entry.note ?? null,
+    checkoutId: entry.checkoutId ?? null,
+    allowanceMonth: entry.allowanceMonth ?? null,
   });
   return team;
 }

@@ -26,6 +26,7 @@ export async function listMembers({
       name,
       role: member.role,
       joinedAt: member.createdAt.toISOString(),
+      monthlySpendCap: member.monthlySpendCap,
     })),
   };
 }

@@ -1,11 +1,14 @@
 import { Hono } from 'hono';
 import { ApiError } from '../../errors.ts';
+import { readResultFile } from '../../services/read-result-file.ts';
 import { filesPathPrefix } from '../../signed-urls.ts';
 import type { AppEnv } from '../env.ts';
 
 /**
  * Result files behind signed, expiring URLs: no bearer header needed, so plugins, `<img>` tags and a CDN can
- * fetch them. Only result keys are served; inputs never leave the backend.
+ * fetch them. Only result keys are served; inputs never leave the backend. A free team's result is served with
+ * the watermark; since the same URL serves clean bytes once the team buys credits, a watermarked answer must
+ * be revalidated rather than kept (`no-cache`), and a clean one may be kept until the link expires.
  */
 export const fileRoutes = new Hono<AppEnv>().get('/*', async (c) => {
   const ctx = c.var.ctx;
@@ -19,13 +22,13 @@ export const fileRoutes = new Hono<AppEnv>().get('/*', async (c) => {
       'The link has expired or its signature is invalid; ask the API for a fresh one.',
     );
   }
-  const object = await ctx.store.get(key);
-  if (!object) throw new ApiError('not_found', 'No such file.');
+  const file = await readResultFile({ ctx, input: { key } });
   const maxAge = Math.max(0, Number(expires) - Math.floor(now.getTime() / 1000));
-  return c.body(new Uint8Array(object.body), 200, {
-    'Content-Type': object.contentType,
-    'Content-Length': String(object.body.byteLength),
-    'Cache-Control': `private, max-age=${maxAge}, immutable`,
+  return c.body(new Uint8Array(file.body), 200, {
+    'Content-Type': file.contentType,
+    'Content-Length': String(file.body.byteLength),
+    'Cache-Control': file.watermarked ? 'private, no-cache' : `private, max-age=${maxAge}, immutable`,
+    'X-Lumina-Watermark': file.watermarked ? 'free-plan' : 'none',
     'Cross-Origin-Resource-Policy': 'cross-origin',
     'X-Content-Type-Options': 'nosniff',
   });

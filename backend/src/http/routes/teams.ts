@@ -1,7 +1,6 @@
-import { AcceptInviteBody, ChangeRoleBody, CreateApiKeyBody, CreateInviteBody, CreateTeamBody } from '@lumina/shared';
+import { AcceptInviteBody, CreateApiKeyBody, CreateInviteBody, CreateTeamBody, UpdateMemberBody } from '@lumina/shared';
 import { Hono } from 'hono';
 import { acceptInvite } from '../../services/accept-invite.ts';
-import { changeMemberRole } from '../../services/change-member-role.ts';
 import { createOwnedTeam } from '../../services/create-owned-team.ts';
 import { inviteMember } from '../../services/invite-member.ts';
 import { issueApiKey } from '../../services/issue-api-key.ts';
@@ -9,6 +8,7 @@ import { listApiKeys } from '../../services/list-api-keys.ts';
 import { listMembers } from '../../services/list-members.ts';
 import { removeMember } from '../../services/remove-member.ts';
 import { revokeApiKey } from '../../services/revoke-api-key.ts';
+import { updateMember } from '../../services/update-member.ts';
 import { authenticate, browserUserOf } from '../authenticate.ts';
 import type { AppEnv } from '../env.ts';
 
@@ -34,14 +34,9 @@ export const teamRoutes = new Hono<AppEnv>()
   })
   .patch('/:teamId/members/:userId', async (c) => {
     const user = browserUserOf(c);
-    const body = ChangeRoleBody.parse(await jsonOf(c));
-    const input = {
-      userId: user.userId,
-      teamId: c.req.param('teamId'),
-      memberUserId: c.req.param('userId'),
-      role: body.role,
-    };
-    return c.json(await changeMemberRole({ ctx: c.var.ctx, input }), 200);
+    const body = UpdateMemberBody.parse(await jsonOf(c));
+    const input = { ...body, userId: user.userId, teamId: c.req.param('teamId'), memberUserId: c.req.param('userId') };
+    return c.json(await updateMember({ ctx: c.var.ctx, input }), 200);
   })
   .delete('/:teamId/members/:userId', async (c) => {
     const user = browserUserOf(c);
