@@ -1,0 +1,144 @@
+/** @jsxRuntime automatic */
+/** @jsxImportSource hono/jsx */
+import { SignInBody, SignUpBody } from '@lumina/shared';
+import { Hono } from 'hono';
+import { deleteCookie } from 'hono/cookie';
+import { ApiError } from '../errors.ts';
+import { checkSameOrigin } from '../http/check-same-origin.ts';
+import type { AppEnv } from '../http/env.ts';
+import { authRateLimit } from '../http/rate-limit.ts';
+import { clearSessionCookie, setSessionCookie } from '../http/session-cookie.ts';
+import { revokeAllSessions } from '../services/revoke-all-sessions.ts';
+import { revokeSession } from '../services/revoke-session.ts';
+import { signIn } from '../services/sign-in.ts';
+import { signUp } from '../services/sign-up.ts';
+import { Alert, Layout } from './layout.tsx';
+import { renderPage } from './render-page.ts';
+import { safeNext, signedIn, teamCookieName, webUserOf } from './web-session.ts';
+
+const labelOf = (userAgent: string | undefined): string | undefined => userAgent?.slice(0, 200) || undefined;
+const text = (value: unknown): string => (typeof value === 'string' ? value : '');
+
+function SignInPage(props: { next: string; email?: string; error?: string }) {
+  return (
+    <Layout title="Sign in" narrow>
+      <h1>Sign in</h1>
+      {props.error && <Alert>{props.error}</Alert>}
+      <form class="stack card" method="post" action="/sign-in">
+        <input type="hidden" name="next" value={props.next} />
+        <label>
+          E-mail
+          <input type="email" name="email" autocomplete="email" required value={props.email} />
+        </label>
+        <label>
+          Password
+          <input type="password" name="password" autocomplete="current-password" required />
+        </label>
+        <button type="submit">Sign in</button>
+      </form>
+      <p>
+        New here?{' '}
+        <a href={`/sign-up${props.next === '/' ? '' : `?next=${encodeURIComponent(props.next)}`}`}>Create an account</a>
+      </p>
+    </Layout>
+  );
+}
+
+function SignUpPage(props: { next: string; email?: string; name?: string; errors?: string[] }) {
+  return (
+    <Layout title="Create an account" narrow>
+      <h1>Create an account</h1>
+      {props.errors && props.errors.length > 0 && (
+        <div class="alert" role="alert">
+          <ul>
+            {props.errors.map((error) => (
+              <li>{error}</li>
+            ))}
+          </ul>
+        </div>
+      )}
+      <form class="stack card" method="post" action="/sign-up">
+        <input type="hidden" name="next" value={props.next} />
+        <label>
+          Name
+          <input type="text" name="name" autocomplete="name" required maxlength={100} value={props.name} />
+        </label>
+        <label>
+          E-mail
+          <input type="email" name="email" autocomplete="email" required value={props.email} />
+        </label>
+        <label>
+          Password <span class="muted">(at least 8 characters)</span>
+          <input type="password" name="password" autocomplete="new-password" required minlength={8} />
+        </label>
+        <button type="submit">Create account</button>
+      </form>
+      <p>
+        Have an account?{' '}
+        <a href={`/sign-in${props.next === '/' ? '' : `?next=${encodeURIComponent(props.next)}`}`}>Sign in</a>
+      </p>
+    </Layout>
+  );
+}
+
+/**
+ * Sign-up, sign-in and sign-out as plain form posts. They use the same use cases, rate limits and CSRF rule as
+ * the JSON API; a fresh session starts on the personal team.
+ */
+export const authPages = new Hono<AppEnv>()
+  .get('/sign-in', (c) => renderPage(c, <SignInPage next={safeNext(c.req.query('next'))} />))
+  .post('/sign-in', authRateLimit('sign-in'), async (c) => {
+    checkSameOrigin(c, { required: false });
+    const form = await c.req.parseBody();
+    const next = safeNext(form.next);
+    const body = SignInBody.safeParse({ email: text(form.email), password: text(form.password) });
+    try {
+      if (!body.success) throw new ApiError('invalid_credentials', 'The e-mail address or the password is wrong.');
+      const signedInNow = await signIn({
+        ctx: c.var.ctx,
+        input: { ...body.data, sessionLabel: labelOf(c.req.header('user-agent')) },
+      });
+      setSessionCookie(c, signedInNow.session.token, signedInNow.session.expiresAt);
+      deleteCookie(c, teamCookieName, { path: '/' });
+      return c.redirect(next, 303);
+    } catch (error) {
+      if (!(error instanceof ApiError) || error.code !== 'invalid_credentials') throw error;
+      return renderPage(c, <SignInPage next={next} email={text(form.email)} error={error.message} />, 401);
+    }
+  })
+  .get('/sign-up', (c) => renderPage(c, <SignUpPage next={safeNext(c.req.query('next'))} />))
+  .post('/sign-up', authRateLimit('sign-up'), async (c) => {
+    checkSameOrigin(c, { required: false });
+    const form = await c.req.parseBody();
+    const next = safeNext(form.next);
+    const again = { next, email: text(form.email), name: text(form.name) };
+    const body = SignUpBody.safeParse({ email: again.email, password: text(form.password), name: again.name });
+    if (!body.success) {
+      const errors = body.error.issues.map((issue) => `${String(issue.path[0] ?? 'form')}: ${issue.message}`);
+      return renderPage(c, <SignUpPage {...again} errors={errors} />, 400);
+    }
+    try {
+      const created = await signUp({
+        ctx: c.var.ctx,
+        input: { ...body.data, sessionLabel: labelOf(c.req.header('user-agent')) },
+      });
+      setSessionCookie(c, created.session.token, created.session.expiresAt);
+      deleteCookie(c, teamCookieName, { path: '/' });
+      return c.redirect(next, 303);
+    } catch (error) {
+      if (!(error instanceof ApiError) || error.code !== 'email_taken') throw error;
+      return renderPage(c, <SignUpPage {...again} errors={[error.message]} />, 409);
+    }
+  })
+  .post('/sign-out', signedIn, async (c) => {
+    const user = webUserOf(c);
+    await revokeSession({ ctx: c.var.ctx, input: { userId: user.userId, sessionId: user.sessionId } });
+    clearSessionCookie(c);
+    return c.redirect('/sign-in', 303);
+  })
+  .post('/sign-out-everywhere', signedIn, async (c) => {
+    const user = webUserOf(c);
+    await revokeAllSessions({ ctx: c.var.ctx, input: { userId: user.userId } });
+    clearSessionCookie(c);
+    return c.redirect('/sign-in', 303);
+  });

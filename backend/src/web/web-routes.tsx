@@ -1,0 +1,38 @@
+/** @jsxRuntime automatic */
+/** @jsxImportSource hono/jsx */
+import { Hono } from 'hono';
+import type { AppEnv } from '../http/env.ts';
+import { toApiError } from '../http/error-response.ts';
+import { errorFields } from '../logger.ts';
+import { authPages } from './auth-pages.tsx';
+import { billingPage } from './billing-page.tsx';
+import { dashboardPage } from './dashboard-page.tsx';
+import { ErrorPage } from './error-page.tsx';
+import { keysPage } from './keys-page.tsx';
+import { pairPage } from './pair-page.tsx';
+import { renderPage } from './render-page.ts';
+import { sessionsPage } from './sessions-page.tsx';
+import { tasksPage } from './tasks-page.tsx';
+import { teamPage } from './team-page.tsx';
+
+/**
+ * The dashboard: server-rendered pages on the browser session cookie, plain forms posting to the same origin,
+ * calling the same use cases as the JSON API. Every route names its own path (no `*` middleware), so mounting
+ * this at `/` touches nothing under `/api`. Errors answer as pages, with the API's status codes.
+ */
+export const webRoutes = new Hono<AppEnv>()
+  .route('/', authPages)
+  .route('/', dashboardPage)
+  .route('/', pairPage)
+  .route('/', billingPage)
+  .route('/', tasksPage)
+  .route('/', keysPage)
+  .route('/', teamPage)
+  .route('/', sessionsPage)
+  .onError((error, c) => {
+    const apiError = toApiError(error);
+    if (apiError.code === 'internal_error') {
+      c.var.ctx.log.error('unhandled error', { requestId: c.var.requestId, path: c.req.path, ...errorFields(error) });
+    }
+    return renderPage(c, <ErrorPage error={apiError} requestId={c.var.requestId} />, apiError.status);
+  });

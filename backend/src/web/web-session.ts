@@ -1,0 +1,78 @@
+import type { MeResponse } from '@lumina/shared';
+import type { Context } from 'hono';
+import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
+import { createMiddleware } from 'hono/factory';
+import type { UserPrincipal } from '../auth/principal.ts';
+import { ApiError } from '../errors.ts';
+import { checkSameOrigin } from '../http/check-same-origin.ts';
+import type { AppEnv } from '../http/env.ts';
+import { clearSessionCookie, sessionCookieOf, setSessionCookie } from '../http/session-cookie.ts';
+import { authenticateSession } from '../services/authenticate-session.ts';
+import { describeMe } from '../services/describe-me.ts';
+
+/** The dashboard's active team, remembered per browser; the API reads the `Lumina-Team` header instead. */
+export const teamCookieName = 'lumina_team';
+
+/**
+ * Pages behind sign-in. A visitor without a live browser session is sent to `/sign-in` and brought back
+ * afterwards; a state-changing request must come from our own origin (CSRF) before anything else happens.
+ * The active team comes from the team cookie; a team the person has since left falls back to the personal one.
+ */
+export const signedIn = createMiddleware<AppEnv>(async (c, next) => {
+  const ctx = c.var.ctx;
+  const token = sessionCookieOf(c);
+  if (token === undefined) return redirectToSignIn(c);
+  checkSameOrigin(c, { required: true });
+  const requestedTeamId = getCookie(c, teamCookieName) || undefined;
+  let authenticated: Awaited<ReturnType<typeof authenticateSession>>;
+  try {
+    authenticated = await authenticateSession({ ctx, input: { token, kind: 'browser', requestedTeamId } });
+  } catch (error) {
+    if (!(error instanceof ApiError)) throw error;
+    if (error.code === 'unauthorized') {
+      clearSessionCookie(c);
+      return redirectToSignIn(c);
+    }
+    if (error.code !== 'not_found' || requestedTeamId === undefined) throw error;
+    deleteCookie(c, teamCookieName, { path: '/' });
+    authenticated = await authenticateSession({ ctx, input: { token, kind: 'browser' } });
+  }
+  if (authenticated.session.renewed) setSessionCookie(c, token, authenticated.session.session.expiresAt);
+  c.set('principal', authenticated.principal);
+  await next();
+});
+
+/** The signed-in person behind `signedIn`. */
+export function webUserOf(c: Context<AppEnv>): UserPrincipal {
+  const principal = c.var.principal;
+  if (principal.kind !== 'user') throw new ApiError('unauthorized', 'Sign in to use the dashboard.');
+  return principal;
+}
+
+/** Who is signed in, the active team and every team, for the page shell. */
+export const meOf = (c: Context<AppEnv>): Promise<MeResponse> =>
+  describeMe({ ctx: c.var.ctx, input: { principal: webUserOf(c) } });
+
+export function setActiveTeam(c: Context<AppEnv>, teamId: string) {
+  setCookie(c, teamCookieName, teamId, {
+    httpOnly: true,
+    sameSite: 'Lax',
+    secure: c.var.ctx.config.publicBaseUrl.startsWith('https:'),
+    path: '/',
+    maxAge: 365 * 24 * 60 * 60,
+  });
+}
+
+/** Only a path on this site: `next` must not turn sign-in into an open redirect. */
+export function safeNext(next: unknown, fallback = '/'): string {
+  if (typeof next !== 'string' || !next.startsWith('/') || next.startsWith('//') || next.includes('\\')) {
+    return fallback;
+  }
+  return next;
+}
+
+function redirectToSignIn(c: Context<AppEnv>) {
+  const url = new URL(c.req.url);
+  const back = c.req.method === 'GET' ? `${url.pathname}${url.search}` : '/';
+  return c.redirect(back === '/' ? '/sign-in' : `/sign-in?next=${encodeURIComponent(back)}`, 303);
+}
