@@ -1,7 +1,9 @@
+import { createStripeGateway } from './billing/index.ts';
 import type { Config } from './config.ts';
 import { type Database, openDatabase } from './db/database.ts';
 import { createApp } from './http/app.ts';
 import { createLogger, errorFields, type Logger } from './logger.ts';
+import { createApiMetrics } from './metrics/index.ts';
 import { createBullmqTaskQueue } from './queue/bullmq-task-queue.ts';
 import { followTaskEvents } from './queue/task-events.ts';
 import { createRedisClient } from './rate-limit/redis-client.ts';
@@ -50,6 +52,8 @@ export async function composeBackend(config: Config, options: { log?: Logger } =
     updates: createTaskUpdates(),
     eta: createEtaEstimator(database.db),
     log,
+    metrics: createApiMetrics({ queueStats: () => queue.stats() }),
+    payments: config.billing.stripe === undefined ? undefined : createStripeGateway(config.billing.stripe),
   };
   const app = createApp(ctx, { database: () => database.ping() });
 

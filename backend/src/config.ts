@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { CreditPack } from '@lumina/shared';
 import { z } from 'zod';
 import { type StorageConfig, storageConfigFromEnv } from './storage/index.ts';
 
@@ -50,16 +51,52 @@ const EnvSchema = z.object({
   /** How long an edit worker's hold on a job lasts without renewal: a dead worker's edit restarts after this. */
   EDIT_LOCK_DURATION_MS: positiveInt.default(30_000),
   EDIT_STALLED_INTERVAL_MS: positiveInt.default(30_000),
+  /** The edit worker's `/metrics` port (0: not served); a port already taken is logged and skipped. */
+  EDIT_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9465),
   MAX_OUTPUT_PIXELS: positiveInt.default(8192 * 8192),
   MAX_OUTPUT_SIDE_PX: positiveInt.default(16_384),
   LOG_REQUESTS: boolean.default(true),
+  /** When set, `/metrics` asks for it as a bearer token; when unset, restrict `/metrics` at the proxy. */
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   /** Units per API key per minute; a submit costs 10, a read 1. 0 turns the limit off. */
   RATE_LIMIT_API_UNITS_PER_MINUTE: z.coerce.number().int().nonnegative().default(1200),
   /** Sign-in, sign-up and pairing requests per client IP per minute, per endpoint. 0 turns the limit off. */
   RATE_LIMIT_AUTH_PER_MINUTE: z.coerce.number().int().nonnegative().default(10),
   /** Behind a reverse proxy: the client IP is the first hop of `X-Forwarded-For` instead of the socket's peer. */
   TRUST_PROXY: boolean.default(false),
+  /** Billing is on only when both Stripe secrets are set; otherwise credits come from the admin CLI. */
+  STRIPE_SECRET_KEY: z.string().min(1).optional(),
+  STRIPE_WEBHOOK_SECRET: z.string().min(1).optional(),
+  /** Stripe's API address; unset means the library's default (api.stripe.com). Tests point it at a stand-in. */
+  STRIPE_API_URL: z.url().optional(),
+  /** JSON array of `{id, name, credits, amount, currency}`, `amount` in minor units (cents). */
+  CREDIT_PACKS: z
+    .string()
+    .transform((raw, ctx) => {
+      try {
+        return JSON.parse(raw) as unknown;
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'must be a JSON array of credit packs' });
+        return z.NEVER;
+      }
+    })
+    .pipe(
+      z
+        .array(CreditPack)
+        .min(1)
+        .refine((packs) => new Set(packs.map((p) => p.id)).size === packs.length, 'pack ids must be unique'),
+    )
+    .optional(),
+  /** Free-plan teams are topped up to this many credits once each calendar month (UTC); 0 turns it off. */
+  FREE_MONTHLY_CREDITS: z.coerce.number().int().nonnegative().default(10),
 });
+
+/** Sold when `CREDIT_PACKS` is unset. */
+export const defaultCreditPacks: readonly CreditPack[] = [
+  { id: 'starter', name: 'Starter', credits: 100, amount: 500, currency: 'usd' },
+  { id: 'studio', name: 'Studio', credits: 500, amount: 2000, currency: 'usd' },
+  { id: 'agency', name: 'Agency', credits: 2000, amount: 6000, currency: 'usd' },
+];
 
 export interface Config {
   readonly port: number;
@@ -103,14 +140,24 @@ export interface Config {
     readonly concurrency: number;
     readonly lockDurationMs: number;
     readonly stalledIntervalMs: number;
+    readonly metricsPort: number;
   };
   readonly logRequests: boolean;
+  readonly metricsToken: string | undefined;
   /** Sliding-window limits per minute; 0 means off. */
   readonly rateLimits: {
     readonly apiUnitsPerMinute: number;
     readonly authPerMinute: number;
   };
   readonly trustProxy: boolean;
+  readonly billing: {
+    /** Both Stripe secrets, or undefined: billing is off and the billing routes answer `billing_unavailable`. */
+    readonly stripe:
+      | { readonly secretKey: string; readonly webhookSecret: string; readonly apiUrl: string | undefined }
+      | undefined;
+    readonly packs: readonly CreditPack[];
+    readonly freeMonthlyCredits: number;
+  };
 }
 
 /** A configuration problem, reported with the variable's name so the operator knows what to fix. */
@@ -128,6 +175,12 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
   }
   const e = parsed.data;
+  if ((e.STRIPE_SECRET_KEY === undefined) !== (e.STRIPE_WEBHOOK_SECRET === undefined)) {
+    const missing = e.STRIPE_SECRET_KEY === undefined ? 'STRIPE_SECRET_KEY' : 'STRIPE_WEBHOOK_SECRET';
+    throw new ConfigError(
+      `invalid configuration:\n  ${missing}: set both Stripe secrets to turn billing on, or neither`,
+    );
+  }
   const dataDir = resolve(e.LUMINA_DATA_DIR);
   let storage: StorageConfig;
   try {
@@ -175,12 +228,22 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       concurrency: e.EDIT_CONCURRENCY,
       lockDurationMs: e.EDIT_LOCK_DURATION_MS,
       stalledIntervalMs: e.EDIT_STALLED_INTERVAL_MS,
+      metricsPort: e.EDIT_METRICS_PORT,
     },
     logRequests: e.LOG_REQUESTS,
+    metricsToken: e.METRICS_TOKEN,
     rateLimits: {
       apiUnitsPerMinute: e.RATE_LIMIT_API_UNITS_PER_MINUTE,
       authPerMinute: e.RATE_LIMIT_AUTH_PER_MINUTE,
     },
     trustProxy: e.TRUST_PROXY,
+    billing: {
+      stripe:
+        e.STRIPE_SECRET_KEY !== undefined && e.STRIPE_WEBHOOK_SECRET !== undefined
+          ? { secretKey: e.STRIPE_SECRET_KEY, webhookSecret: e.STRIPE_WEBHOOK_SECRET, apiUrl: e.STRIPE_API_URL }
+          : undefined,
+      packs: e.CREDIT_PACKS ?? defaultCreditPacks,
+      freeMonthlyCredits: e.FREE_MONTHLY_CREDITS,
+    },
   });
 }

@@ -2,7 +2,7 @@ import { Capabilities, ErrorBody, SubmitTaskResponse, TaskView } from '@lumina/s
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type EditWorker, startEditWorker } from '../src/edit/edit-worker.ts';
-import { createLogger } from '../src/logger.ts';
+import type { Logger } from '../src/logger.ts';
 import {
   finishReasonReply,
   type GeminiStandIn,
@@ -19,6 +19,13 @@ const cat = fixture('chelsea.png'); // 451×300
 let gemini: GeminiStandIn;
 let t: TestBackend;
 let worker: EditWorker;
+/** The worker's log lines, as they would be written. */
+const logLines: Array<{ level: string; message: string; fields: Record<string, unknown> }> = [];
+const recordingLogger: Logger = {
+  info: (message, fields = {}) => logLines.push({ level: 'info', message, fields }),
+  warn: (message, fields = {}) => logLines.push({ level: 'warn', message, fields }),
+  error: (message, fields = {}) => logLines.push({ level: 'error', message, fields }),
+};
 
 /** What the stand-in's model "draws": a flat orange picture of its own size, unlike any input. */
 const orange = (width: number, height: number) =>
@@ -34,11 +41,7 @@ beforeAll(async () => {
     GEMINI_RETRY_BASE_MS: '20',
     PRICE_MAGIC_EDIT: String(price),
   });
-  worker = startEditWorker({
-    config: t.config,
-    store: t.backend.ctx.store,
-    log: createLogger('edit-worker', { silent: true }),
-  });
+  worker = startEditWorker({ config: t.config, store: t.backend.ctx.store, log: recordingLogger });
   await worker.ready;
 });
 afterAll(async () => {
@@ -192,6 +195,24 @@ describe('magic edit through Gemini', () => {
   it('fails with model_failed when the "image" it returns does not decode', async () => {
     gemini.script(imageReply(Buffer.from('not a picture at all')));
     await expectFailed(await edit({ prompt: 'make it sunset' }), 'model_failed');
+  });
+});
+
+describe('magic edit tracing', () => {
+  it("carries the submitting request's id into the worker's log lines", async () => {
+    gemini.script(imageReply(await orange(1024, 683)));
+    const team = await t.newTeam(10);
+    const res = await t.request('/api/v1/process', {
+      method: 'POST',
+      headers: { ...team.auth, 'X-Request-Id': 'req_trace_magic_edit' },
+      body: processForm(cat, { operation: 'magic-edit', prompt: 'make it sunset' }),
+    });
+    expect(res.headers.get('x-request-id')).toBe('req_trace_magic_edit');
+    const { taskId } = SubmitTaskResponse.parse(await res.json());
+    const line = await eventually(async () =>
+      logLines.find((l) => l.fields.taskId === taskId && l.message === 'edit completed'),
+    );
+    expect(line.fields.requestId).toBe('req_trace_magic_edit');
   });
 });
 

@@ -25,6 +25,9 @@ const WorkerEnv = z.object({
   LUMINA_MODELS_DIR: z.string().min(1).default(defaultModelsDir),
   WORKER_LOCK_DURATION_MS: positiveInt.default(30_000),
   WORKER_STALLED_INTERVAL_MS: positiveInt.default(30_000),
+  /** `/metrics` for Prometheus on this port (0: not served); a port already taken is logged and skipped. */
+  WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
+  WORKER_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
 });
 
 export interface WorkerConfig {
@@ -37,6 +40,7 @@ export interface WorkerConfig {
   readonly modelsDir: string;
   readonly lockDurationMs: number;
   readonly stalledIntervalMs: number;
+  readonly metrics: { readonly port: number; readonly host: string };
   readonly storage: StorageConfig;
 }
 
@@ -67,6 +71,7 @@ export function loadWorkerConfig(env: Record<string, string | undefined>): Worke
     modelsDir: resolve(e.LUMINA_MODELS_DIR),
     lockDurationMs: e.WORKER_LOCK_DURATION_MS,
     stalledIntervalMs: e.WORKER_STALLED_INTERVAL_MS,
+    metrics: { port: e.WORKER_METRICS_PORT, host: e.WORKER_METRICS_HOST },
     storage,
   });
 }

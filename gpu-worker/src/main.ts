@@ -1,4 +1,6 @@
 import { createLogger, errorFields } from '@lumina/backend/logger';
+import { createWorkerMetrics } from '@lumina/backend/metrics';
+import { serveMetrics } from '@lumina/backend/serve-metrics';
 import { createObjectStore } from '@lumina/backend/storage';
 import { queueNames } from '@lumina/shared';
 import { loadWorkerConfig } from './config.ts';
@@ -8,7 +10,10 @@ import { startGpuWorker } from './worker.ts';
 const log = createLogger('gpu-worker');
 try {
   const config = loadWorkerConfig(process.env);
-  const worker = await startGpuWorker({ config, store: createObjectStore(config.storage), log });
+  const metrics = createWorkerMetrics('gpu_worker');
+  const worker = await startGpuWorker({ config, store: createObjectStore(config.storage), log, metrics });
+  const metricsServer =
+    config.metrics.port > 0 ? await serveMetrics(metrics.registry, { ...config.metrics, log }) : undefined;
 
   let stopping = false;
   const stop = async (signal: NodeJS.Signals) => {
@@ -21,6 +26,7 @@ try {
     log.info('stopping: finishing the active job', { signal });
     try {
       await worker.close();
+      await metricsServer?.close();
       log.info('stopped');
       process.exit(0);
     } catch (error) {
@@ -37,6 +43,7 @@ try {
     queue: queueNames.gpu,
     prefix: config.queuePrefix,
     concurrency: config.concurrency,
+    metricsPort: metricsServer?.port ?? null,
   });
 } catch (error) {
   log.error('gpu worker failed to start', errorFields(error));

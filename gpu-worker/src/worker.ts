@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { errorFields, type Logger } from '@lumina/backend/logger';
+import type { WorkerMetrics } from '@lumina/backend/metrics';
 import { redisConnection } from '@lumina/backend/redis-connection';
 import type { ObjectStore } from '@lumina/backend/storage';
-import { type GpuJobResult, queueNames } from '@lumina/shared';
+import { type GpuJobResult, queueNames, TaskJob } from '@lumina/shared';
 import { Worker } from 'bullmq';
 import type { ExecutionProvider, WorkerConfig } from './config.ts';
 import { loadModelSession } from './inference/load-model-session.ts';
@@ -29,6 +30,8 @@ export interface StartGpuWorkerOptions {
   readonly config: WorkerConfig;
   readonly store: ObjectStore;
   readonly log: Logger;
+  /** Counts jobs and observes inference time; the caller serves them (`gpu-worker/src/main.ts`). */
+  readonly metrics?: WorkerMetrics;
 }
 
 /**
@@ -36,7 +39,7 @@ export interface StartGpuWorkerOptions {
  * a job at once, and a job should never wait behind a cold model or be taken by a worker whose model is
  * missing or corrupt.
  */
-export async function startGpuWorker({ config, store, log }: StartGpuWorkerOptions): Promise<GpuWorker> {
+export async function startGpuWorker({ config, store, log, metrics }: StartGpuWorkerOptions): Promise<GpuWorker> {
   const registry = await loadModelRegistry(config.modelsDir);
   const session = await loadModelSession({
     registry,
@@ -82,12 +85,26 @@ export async function startGpuWorker({ config, store, log }: StartGpuWorkerOptio
   );
   // Without a listener an 'error' event would crash the process; connection errors are retried by ioredis.
   worker.on('error', (error) => log.warn('gpu worker error', errorFields(error)));
-  worker.on('failed', (job, error) =>
-    log.warn('job failed', { jobId: job?.id, attemptsMade: job?.attemptsMade, ...errorFields(error) }),
-  );
-  worker.on('completed', (job, result) =>
-    log.info('job completed', { jobId: job.id, outputKey: result.outputKey, timings: result.timings }),
-  );
+  worker.on('failed', (job, error) => {
+    const fields = jobFields(job);
+    metrics?.jobs.inc({ operation: fields.operation ?? 'unknown', outcome: 'failed' });
+    log.warn('job failed', { ...fields, attemptsMade: job?.attemptsMade, ...errorFields(error) });
+  });
+  worker.on('completed', (job, result) => {
+    const fields = jobFields(job);
+    const operation = fields.operation ?? 'unknown';
+    metrics?.jobs.inc({ operation, outcome: 'completed' });
+    metrics?.modelSeconds.observe(
+      { operation, model: result.model, provider: result.executionProvider },
+      result.timings.inferenceMs / 1000,
+    );
+    log.info('job completed', {
+      ...fields,
+      model: result.model,
+      executionProvider: result.executionProvider,
+      timings: result.timings,
+    });
+  });
 
   const workerId = `wrk_${randomBytes(8).toString('hex')}`;
   const heartbeat = publishHeartbeat({
@@ -118,4 +135,10 @@ export async function startGpuWorker({ config, store, log }: StartGpuWorkerOptio
       await worker.close();
     },
   };
+}
+
+/** The task, operation and submitting request of a job, for its log lines. */
+function jobFields(job: { id?: string | undefined; data: unknown } | undefined) {
+  const data = TaskJob.safeParse(job?.data).data;
+  return { taskId: job?.id, operation: data?.request.operation, requestId: data?.requestId };
 }

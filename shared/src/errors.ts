@@ -33,6 +33,12 @@ export const ErrorCode = z.enum([
   'pairing_consumed',
   'invalid_prompt',
   'operation_unavailable',
+  'unknown_foreground',
+  'processing_failed',
+  'processing_timeout',
+  'billing_unavailable',
+  'invalid_webhook_signature',
+  'spending_cap_reached',
   'unavailable',
   'internal_error',
 ]);
@@ -76,6 +82,18 @@ export const httpStatusOf = {
   invalid_prompt: 400,
   // Not configured on this deployment (magic-edit without a Gemini key): retrying will not help.
   operation_unavailable: 501,
+  // Synchronous endpoints (`/v1.0/removebg`): the task's own failure, answered at once. remove.bg's name for
+  // an image without a subject.
+  unknown_foreground: 400,
+  processing_failed: 500,
+  // The result did not come within the synchronous wait; the task was canceled and nothing charged.
+  processing_timeout: 504,
+  // No Stripe keys on this deployment: packs cannot be bought; credits come from the admin CLI.
+  billing_unavailable: 501,
+  // A Stripe webhook whose `Stripe-Signature` is missing, wrong or too old: nothing was granted.
+  invalid_webhook_signature: 400,
+  // The member's monthly spending cap (set by an owner or admin) would be passed; nothing was stored or charged.
+  spending_cap_reached: 402,
   unavailable: 503,
   internal_error: 500,
 } as const satisfies Record<ErrorCode, number>;

@@ -20,6 +20,8 @@ export const TaskJob = z.strictObject({
   request: OperationRequest,
   inputKey: z.string().min(1),
   outputKey: z.string().min(1),
+  /** The API request that submitted the task, so a worker's log lines can be joined to the API's. */
+  requestId: z.string().max(100).optional(),
 });
 export type TaskJob = z.infer<typeof TaskJob>;
 

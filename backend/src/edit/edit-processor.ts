@@ -37,7 +37,7 @@ export function createEditProcessor({ store, editor, model, retry, log }: EditPr
         formatFailedReason('internal_error', `job ${job.id} has an invalid payload: ${z.prettifyError(parsed.error)}`),
       );
     }
-    const { taskId, inputKey, outputKey, request } = parsed.data;
+    const { taskId, inputKey, outputKey, request, requestId } = parsed.data;
     if (request.operation !== 'magic-edit') {
       throw new UnrecoverableError(
         formatFailedReason('internal_error', `the edit queue got a ${request.operation} job`),
@@ -68,6 +68,7 @@ export function createEditProcessor({ store, editor, model, retry, log }: EditPr
         (failure, waitMs, attempt) =>
           log.warn('gemini request failed; retrying', {
             taskId,
+            requestId,
             attempt,
             waitMs,
             code: failure.code,

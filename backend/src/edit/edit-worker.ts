@@ -1,7 +1,8 @@
-import { type EditJobResult, queueNames } from '@lumina/shared';
+import { type EditJobResult, queueNames, TaskJob } from '@lumina/shared';
 import { Worker } from 'bullmq';
 import type { Config } from '../config.ts';
 import { errorFields, type Logger } from '../logger.ts';
+import type { WorkerMetrics } from '../metrics/index.ts';
 import { redisConnection } from '../queue/redis-connection.ts';
 import type { ObjectStore } from '../storage/index.ts';
 import { createEditProcessor } from './edit-processor.ts';
@@ -22,10 +23,13 @@ export function startEditWorker({
   config,
   store,
   log,
+  metrics,
 }: {
   config: Config;
   store: ObjectStore;
   log: Logger;
+  /** Counts edits and observes the Gemini time; the caller serves them (`edit-worker-main.ts`). */
+  metrics?: WorkerMetrics;
 }): EditWorker {
   const { gemini } = config;
   if (gemini.apiKey === undefined) throw new Error('the edit worker needs GEMINI_API_KEY');
@@ -53,10 +57,26 @@ export function startEditWorker({
       limiter: { max: gemini.editsPerMinute, duration: 60_000 },
     },
   );
-  worker.on('failed', (job, error) => log.warn('edit failed', { taskId: job?.id, error: error.message }));
+  worker.on('failed', (job, error) => {
+    metrics?.jobs.inc({ operation: 'magic-edit', outcome: 'failed' });
+    log.warn('edit failed', { ...jobFields(job), attemptsMade: job?.attemptsMade, error: error.message });
+  });
+  worker.on('completed', (job, result) => {
+    metrics?.jobs.inc({ operation: 'magic-edit', outcome: 'completed' });
+    metrics?.modelSeconds.observe(
+      { operation: 'magic-edit', model: result.model, provider: 'remote' },
+      result.timings.modelMs / 1000,
+    );
+    log.info('edit completed', { ...jobFields(job), attempts: result.attempts, timings: result.timings });
+  });
   worker.on('error', (error) => log.error('edit worker error', errorFields(error)));
   return {
     ready: worker.waitUntilReady().then(() => undefined),
     close: () => worker.close(),
   };
+}
+
+/** The task and submitting request of a job, for its log lines. */
+function jobFields(job: { id?: string | undefined; data: unknown } | undefined) {
+  return { taskId: job?.id, requestId: TaskJob.safeParse(job?.data).data?.requestId };
 }

@@ -2,18 +2,24 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import { requestId } from 'hono/request-id';
+import { routePath } from 'hono/route';
 import { ApiError } from '../errors.ts';
 import { errorFields } from '../logger.ts';
+import { buildOpenApiDocument } from '../openapi/openapi-document.ts';
+import { renderReferencePage } from '../openapi/reference-page.ts';
 import { checkReadiness } from '../services/check-readiness.ts';
 import type { ServiceContext } from '../services/context.ts';
 import { describeCapabilities } from '../services/describe-capabilities.ts';
+import { webRoutes } from '../web/web-routes.tsx';
 import type { AppEnv } from './env.ts';
 import { errorResponse, toApiError } from './error-response.ts';
 import { authRoutes } from './routes/auth.ts';
+import { billingRoutes } from './routes/billing.ts';
 import { fileRoutes } from './routes/files.ts';
 import { meRoutes, sessionRoutes } from './routes/me.ts';
 import { pairingRoutes } from './routes/pairings.ts';
 import { processRoutes } from './routes/process.ts';
+import { removeBgRoutes } from './routes/removebg.ts';
 import { taskRoutes } from './routes/tasks.ts';
 import { inviteRoutes, teamRoutes } from './routes/teams.ts';
 
@@ -38,19 +44,38 @@ const multipartOverheadBytes = 256 * 1024;
 
 export function createApp(ctx: ServiceContext, ping: { database(): Promise<void> }) {
   const maxBodyBytes = Math.ceil((ctx.config.limits.maxUploadBytes * 4) / 3) + multipartOverheadBytes;
+  const openApi = buildOpenApiDocument(ctx.config.publicBaseUrl);
+  const referencePage = renderReferencePage(openApi);
+  // Refused while streaming: a Content-Length over the limit is answered before the body is read, and a
+  // chunked body is cut off as soon as it passes the limit.
+  const uploadLimit = bodyLimit({
+    maxSize: maxBodyBytes,
+    onError: (c) =>
+      errorResponse(
+        c,
+        new ApiError('upload_too_large', `The upload is larger than ${ctx.config.limits.maxUploadBytes} bytes.`),
+      ),
+  });
   const app = new Hono<AppEnv>()
     .use(requestId({ generator: () => `req_${crypto.randomUUID().replaceAll('-', '')}` }))
     .use(async (c, next) => {
       c.set('ctx', ctx);
       const started = performance.now();
       await next();
+      const ms = performance.now() - started;
+      // The route pattern, not the path: ids would make the label set unbounded.
+      const matched = routePath(c, -1);
+      const route = matched === '/*' ? 'unmatched' : matched;
+      ctx.metrics.requests.inc({ method: c.req.method, route, status: String(c.res.status) });
+      ctx.metrics.requestSeconds.observe({ method: c.req.method, route }, ms / 1000);
       if (ctx.config.logRequests) {
         ctx.log.info('request', {
           requestId: c.var.requestId,
           method: c.req.method,
           path: c.req.path,
+          route,
           status: c.res.status,
-          ms: Math.round(performance.now() - started),
+          ms: Math.round(ms),
         });
       }
     })
@@ -71,19 +96,17 @@ export function createApp(ctx: ServiceContext, ping: { database(): Promise<void>
       return c.json(readiness, readiness.status === 'ok' ? 200 : 503);
     })
     .get('/api/v1/capabilities', (c) => c.json(describeCapabilities(ctx.config), 200))
-    .use(
-      '/api/v1/process',
-      // Refused while streaming: a Content-Length over the limit is answered before the body is read, and a
-      // chunked body is cut off as soon as it passes the limit.
-      bodyLimit({
-        maxSize: maxBodyBytes,
-        onError: (c) =>
-          errorResponse(
-            c,
-            new ApiError('upload_too_large', `The upload is larger than ${ctx.config.limits.maxUploadBytes} bytes.`),
-          ),
-      }),
-    )
+    .get('/metrics', async (c) => {
+      const token = ctx.config.metricsToken;
+      if (token !== undefined && c.req.header('authorization') !== `Bearer ${token}`) {
+        throw new ApiError('unauthorized', 'Send METRICS_TOKEN as `Authorization: Bearer <token>`.');
+      }
+      return c.body(await ctx.metrics.registry.metrics(), 200, { 'Content-Type': ctx.metrics.registry.contentType });
+    })
+    .get('/api/v1/openapi.json', (c) => c.json(openApi, 200))
+    .get('/api/v1/docs', (c) => c.html(referencePage, 200))
+    .use('/api/v1/process', uploadLimit)
+    .use('/v1.0/removebg', uploadLimit)
     .route('/api/v1/process', processRoutes)
     .route('/api/v1/tasks', taskRoutes)
     .route('/api/v1/auth', authRoutes)
@@ -92,7 +115,11 @@ export function createApp(ctx: ServiceContext, ping: { database(): Promise<void>
     .route('/api/v1/teams', teamRoutes)
     .route('/api/v1/invites', inviteRoutes)
     .route('/api/v1/pairings', pairingRoutes)
+    .route('/api/v1/billing', billingRoutes)
     .route('/files', fileRoutes)
+    .route('/v1.0', removeBgRoutes)
+    // The dashboard's pages (sign-in, pairing approval, billing, keys, team…), server-rendered.
+    .route('/', webRoutes)
     .notFound((c) => errorResponse(c, new ApiError('not_found', `No route for ${c.req.method} ${c.req.path}.`)))
     .onError((error, c) => {
       const apiError = toApiError(error);

@@ -86,6 +86,27 @@ export function createBullmqTaskQueue(options: BullmqQueueOptions): TaskQueue {
       const [counts, workerCount] = await Promise.all([queue.getJobCounts('wait', 'active'), workersCount()]);
       return { waiting: counts.wait ?? 0, active: counts.active ?? 0, workers: workerCount };
     },
+    async stats() {
+      return Promise.all(
+        (['gpu', 'edit'] as const).map(async (name) => {
+          const { queue, waitKey } = queues[name];
+          const client = await queue.client;
+          const [counts, [oldestId]] = await Promise.all([
+            queue.getJobCounts('wait', 'active', 'delayed'),
+            // Workers take from the right end of the wait list: that is the oldest job.
+            client.lrange(waitKey, -1, -1),
+          ]);
+          const oldest = oldestId ? await queue.getJob(oldestId) : undefined;
+          return {
+            queue: queueNames[name],
+            waiting: counts.wait ?? 0,
+            active: counts.active ?? 0,
+            delayed: counts.delayed ?? 0,
+            oldestWaitingSeconds: oldest ? Math.max(0, (Date.now() - oldest.timestamp) / 1000) : 0,
+          };
+        }),
+      );
+    },
     async workers() {
       const client = await queues.gpu.queue.client;
       const keys = new Set<string>();

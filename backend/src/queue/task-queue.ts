@@ -25,8 +25,18 @@ export interface TaskQueue {
   position(taskId: string, queue: QueueName): Promise<number | null>;
   /** Waiting jobs and live workers on one queue, for the eta. */
   load(queue: QueueName): Promise<{ waiting: number; active: number; workers: number }>;
+  /** Jobs per state and the oldest waiting job's age, for each queue (metrics). */
+  stats(): Promise<QueueStats[]>;
   /** The gpu-workers whose heartbeat has not expired, with the model and execution provider each runs. */
   workers(): Promise<WorkerHeartbeat[]>;
   ping(): Promise<void>;
   close(): Promise<void>;
+}
+
+export interface QueueStats {
+  readonly queue: string;
+  readonly waiting: number;
+  readonly active: number;
+  readonly delayed: number;
+  readonly oldestWaitingSeconds: number;
 }

@@ -1,7 +1,9 @@
 import type { Redis } from 'ioredis';
+import type { PaymentGateway } from '../billing/index.ts';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/database.ts';
 import type { Logger } from '../logger.ts';
+import type { ApiMetrics } from '../metrics/index.ts';
 import type { TaskQueue } from '../queue/task-queue.ts';
 import type { SignedUrls } from '../signed-urls.ts';
 import type { ObjectStore } from '../storage/index.ts';
@@ -20,4 +22,7 @@ export interface ServiceContext {
   readonly updates: TaskUpdates;
   readonly eta: EtaEstimator;
   readonly log: Logger;
+  readonly metrics: ApiMetrics;
+  /** Stripe, when both its secrets are configured; undefined means billing is off. */
+  readonly payments: PaymentGateway | undefined;
 }

@@ -22,7 +22,7 @@ export async function settleTask({
   ctx,
   input,
 }: {
-  ctx: Pick<ServiceContext, 'db' | 'store' | 'updates' | 'log'>;
+  ctx: Pick<ServiceContext, 'db' | 'store' | 'updates' | 'log' | 'metrics'>;
   input: { taskId: string; outcome: Outcome; teamId?: string };
 }): Promise<boolean> {
   const { taskId, outcome } = input;
@@ -47,8 +47,8 @@ export async function settleTask({
           ...(input.teamId ? [eq(tasks.teamId, input.teamId)] : []),
         ),
       )
-      .returning({ teamId: tasks.teamId, credits: tasks.creditsReserved });
-    if (!task) return false;
+      .returning({ teamId: tasks.teamId, credits: tasks.creditsReserved, operation: tasks.operation });
+    if (!task) return null;
     await postLedgerEntry(tx, {
       teamId: task.teamId,
       taskId,
@@ -56,15 +56,18 @@ export async function settleTask({
       balanceDelta: outcome.kind === 'completed' ? 0 : task.credits,
       reservedDelta: -task.credits,
     });
-    return true;
+    return task;
   });
 
   if (settled) {
     ctx.updates.publish(taskId);
+    ctx.metrics.tasksSettled.inc({ operation: settled.operation, outcome: outcome.kind });
+    if (outcome.kind === 'completed')
+      ctx.metrics.creditsCaptured.inc({ operation: settled.operation }, settled.credits);
   } else if (outcome.kind === 'completed') {
     await removeOrphanedResult(ctx, taskId, outcome.result.outputKey);
   }
-  return settled;
+  return settled !== null;
 }
 
 /** A worker finished a task that had already been canceled or failed: its result must not linger unpaid. */

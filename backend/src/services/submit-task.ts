@@ -7,14 +7,20 @@ import { newId } from '../ids.ts';
 import { errorFields } from '../logger.ts';
 import { inspectImage } from '../uploads/inspect-image.ts';
 import type { ServiceContext } from './context.ts';
+import { ensureMonthlyAllowance } from './ensure-monthly-allowance.ts';
 import { postLedgerEntry } from './ledger.ts';
 import { priceTask } from './price-task.ts';
+import { checkSpendingCap } from './spending-cap.ts';
 
 export interface SubmitTaskInput {
   readonly teamId: string;
   readonly request: OperationRequest;
   readonly image: Uint8Array;
   readonly idempotencyKey?: string | undefined;
+  /** The person submitting (a browser or plugin session); their monthly spending cap applies. Null for API keys. */
+  readonly submittedByUserId?: string | null | undefined;
+  /** The submitting request's id; it travels with the job into the worker's logs. */
+  readonly requestId?: string | undefined;
 }
 
 export interface SubmitTaskOutput {
@@ -59,6 +65,18 @@ export async function submitTask({
 
   const inspected = await inspectImage(input.image, ctx.config.limits);
   const { credits: cost } = priceTask(ctx.config, input.request, inspected);
+  const submitter = input.submittedByUserId ?? null;
+  // Refused early, before the upload is stored; the check that counts is repeated under lock below.
+  if (submitter !== null) {
+    await checkSpendingCap(ctx.db, {
+      teamId: input.teamId,
+      userId: submitter,
+      credits: cost,
+      now: new Date(),
+      lock: false,
+    });
+  }
+  await ensureMonthlyAllowance({ ctx, input: { teamId: input.teamId } });
   const taskId = newId('task');
   const inputKey = `inputs/${taskId}`;
   const format = input.request.params.format;
@@ -68,6 +86,15 @@ export async function submitTask({
   let remaining: number;
   try {
     remaining = await ctx.db.transaction(async (tx) => {
+      if (submitter !== null) {
+        await checkSpendingCap(tx, {
+          teamId: input.teamId,
+          userId: submitter,
+          credits: cost,
+          now: new Date(),
+          lock: true,
+        });
+      }
       await tx.insert(tasks).values({
         id: taskId,
         teamId: input.teamId,
@@ -85,6 +112,7 @@ export async function submitTask({
         requestHash,
         enqueueCount: 1,
         deadlineAt: new Date(Date.now() + ctx.config.taskDeadlineSeconds * 1000),
+        submittedByUserId: submitter,
       });
       const team = await postLedgerEntry(tx, {
         teamId: input.teamId,
@@ -107,12 +135,28 @@ export async function submitTask({
     throw error;
   }
 
-  const job: TaskJob = { taskId, request: input.request, inputKey, outputKey };
+  const job: TaskJob = {
+    taskId,
+    request: input.request,
+    inputKey,
+    outputKey,
+    ...(input.requestId ? { requestId: input.requestId } : {}),
+  };
   try {
     await ctx.queue.enqueue(job);
   } catch (error) {
-    ctx.log.warn('enqueue failed; the reconciler will enqueue the task', { taskId, ...errorFields(error) });
+    ctx.log.warn('enqueue failed; the reconciler will enqueue the task', {
+      taskId,
+      requestId: input.requestId,
+      ...errorFields(error),
+    });
   }
+  ctx.log.info('task queued', {
+    taskId,
+    requestId: input.requestId,
+    operation: input.request.operation,
+    credits: cost,
+  });
   ctx.updates.publish(taskId);
   return { taskId, replayed: false, creditsCharged: cost, creditsRemaining: remaining };
 }

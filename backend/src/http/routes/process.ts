@@ -16,13 +16,16 @@ const submitRateLimit = apiRateLimit(apiCostUnits.submit);
 
 export const processRoutes = new Hono<AppEnv>().post('/', authenticate, submitRateLimit, async (c) => {
   const ctx = c.var.ctx;
-  const { teamId } = c.var.principal;
+  const { teamId, userId } = c.var.principal;
   const idempotencyKey = c.req.header('idempotency-key');
   if (idempotencyKey !== undefined && !idempotencyKeyPattern.test(idempotencyKey)) {
     throw new ApiError('invalid_request', 'Idempotency-Key must be 1–255 visible ASCII characters.');
   }
   const { image, request } = await readProcessRequest(c, ctx.config.limits.maxUploadBytes);
-  const submitted = await submitTask({ ctx, input: { teamId, request, image, idempotencyKey } });
+  const submitted = await submitTask({
+    ctx,
+    input: { teamId, request, image, idempotencyKey, submittedByUserId: userId, requestId: c.var.requestId },
+  });
 
   c.header('X-Credits-Charged', String(submitted.creditsCharged));
   c.header('X-Credits-Remaining', String(submitted.creditsRemaining));

@@ -1,0 +1,134 @@
+import { type Context, Hono } from 'hono';
+import { z } from 'zod';
+import {
+  type RemoveBgFields,
+  RemoveBgFields as RemoveBgFieldsSchema,
+  readRemoveBgFields,
+} from '../../compat/removebg-request.ts';
+import { shapeRemoveBgResult } from '../../compat/removebg-result.ts';
+import { ApiError } from '../../errors.ts';
+import { authenticateApiKey } from '../../services/authenticate-api-key.ts';
+import { removeBackgroundNow } from '../../services/remove-background-now.ts';
+import type { AppEnv } from '../env.ts';
+import { toApiError } from '../error-response.ts';
+import { apiCostUnits, apiRateLimit } from '../rate-limit.ts';
+
+/** How long the synchronous endpoint waits for the result before it cancels the task. */
+const syncWaitMs = 120_000;
+
+/**
+ * remove.bg's `POST /v1.0/removebg`, so an integration switches by changing its base URL and key: `X-Api-Key`,
+ * the same field names, the image (or `{"data": {"result_b64", …}}` for `Accept: application/json`) with the same
+ * `X-Width` / `X-Height` / `X-Foreground-*` / `X-Credits-Charged` headers, and remove.bg's error shape
+ * `{"errors": [{"title", "code"}]}`. The work is an ordinary Lumina task: priced, metered and listed as usual.
+ */
+export const removeBgRoutes = new Hono<AppEnv>()
+  .post(
+    '/removebg',
+    async (c, next) => {
+      const key = c.req.header('x-api-key') ?? /^Bearer\s+(\S+)$/i.exec(c.req.header('authorization') ?? '')?.[1];
+      if (!key) throw new ApiError('unauthorized', 'Send your API key in the X-Api-Key header.');
+      c.set('principal', await authenticateApiKey({ ctx: c.var.ctx, input: { secret: key } }));
+      await next();
+    },
+    apiRateLimit(apiCostUnits.submit),
+    async (c) => {
+      const { fields, image } = await readRequest(c);
+      const request = readRemoveBgFields(fields);
+      if ('unsupported' in request) {
+        throw new ApiError('invalid_request', `Not supported here: ${request.unsupported}.`, {
+          unsupported: request.unsupported,
+        });
+      }
+      const done = await removeBackgroundNow({
+        ctx: c.var.ctx,
+        input: {
+          teamId: c.var.principal.teamId,
+          image,
+          params: request.params,
+          timeoutMs: syncWaitMs,
+          signal: c.req.raw.signal,
+          requestId: c.var.requestId,
+        },
+      });
+      const result = await shapeRemoveBgResult(done.png, {
+        format: request.format,
+        maxMegapixels: request.maxMegapixels,
+        fill: request.params.bg_color,
+      });
+      const headers = {
+        'X-Credits-Charged': String(done.creditsCharged),
+        'X-Type': 'other',
+        'X-Width': String(result.width),
+        'X-Height': String(result.height),
+        'X-Foreground-Top': String(result.foreground.top),
+        'X-Foreground-Left': String(result.foreground.left),
+        'X-Foreground-Width': String(result.foreground.width),
+        'X-Foreground-Height': String(result.foreground.height),
+        'X-Lumina-Task-Id': done.taskId,
+      };
+      if ((c.req.header('accept') ?? '').includes('application/json')) {
+        return c.json(
+          {
+            data: {
+              result_b64: result.bytes.toString('base64'),
+              foreground_top: result.foreground.top,
+              foreground_left: result.foreground.left,
+              foreground_width: result.foreground.width,
+              foreground_height: result.foreground.height,
+            },
+          },
+          200,
+          headers,
+        );
+      }
+      return c.body(new Uint8Array(result.bytes), 200, { ...headers, 'Content-Type': result.contentType });
+    },
+  )
+  .onError((error, c) => {
+    const apiError = toApiError(error);
+    // remove.bg answers a bad key with 403; everything else keeps Lumina's status for its code.
+    const status = apiError.code === 'unauthorized' ? 403 : apiError.status;
+    const body = {
+      errors: [
+        { title: apiError.message, code: apiError.code, ...(apiError.details ? { detail: apiError.details } : {}) },
+      ],
+    };
+    return c.json(body, status);
+  });
+
+const base64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
+/** The image (`image_file` upload or `image_file_b64`) and the other fields, from a form or a JSON body. */
+async function readRequest(c: Context<AppEnv>): Promise<{ fields: RemoveBgFields; image: Uint8Array }> {
+  const type = c.req.header('content-type') ?? '';
+  let raw: Record<string, unknown>;
+  let file: File | undefined;
+  if (type.startsWith('multipart/form-data') || type.startsWith('application/x-www-form-urlencoded')) {
+    const form = await c.req.parseBody();
+    const { image_file, ...rest } = form;
+    if (image_file instanceof File) file = image_file;
+    raw = rest;
+  } else if (type.startsWith('application/json')) {
+    raw = z.record(z.string(), z.unknown()).parse(await c.req.json().catch(() => ({})));
+  } else {
+    throw new ApiError('invalid_request', 'Send multipart/form-data with image_file, or JSON with image_file_b64.');
+  }
+  const fields = RemoveBgFieldsSchema.parse(raw);
+  const maxBytes = c.var.ctx.config.limits.maxUploadBytes;
+  if (file) {
+    if (file.size === 0) throw new ApiError('empty_upload', 'The uploaded file is empty.');
+    if (file.size > maxBytes) throw new ApiError('upload_too_large', `The image is larger than ${maxBytes} bytes.`);
+    return { fields, image: new Uint8Array(await file.arrayBuffer()) };
+  }
+  if (fields.image_file_b64 !== undefined) {
+    const encoded = fields.image_file_b64.replace(/^data:[^;,]*;base64,/, '').replace(/\s+/g, '');
+    if (!base64.test(encoded)) throw new ApiError('invalid_request', 'image_file_b64 is not valid base64.');
+    const bytes = Buffer.from(encoded, 'base64');
+    if (bytes.length === 0) throw new ApiError('empty_upload', 'The image is empty.');
+    if (bytes.length > maxBytes) throw new ApiError('upload_too_large', `The image is larger than ${maxBytes} bytes.`);
+    return { fields, image: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length) };
+  }
+  if (fields.image_url) return { fields, image: new Uint8Array() }; // refused by name in readRemoveBgFields
+  throw new ApiError('invalid_request', 'Send the image as image_file (upload) or image_file_b64.');
+}

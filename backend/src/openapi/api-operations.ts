@@ -1,0 +1,606 @@
+import {
+  AcceptInviteBody,
+  ApiKeyCreated,
+  ApiKeyList,
+  ApprovePairingBody,
+  BillingOverview,
+  Capabilities,
+  CheckoutBody,
+  CheckoutResponse,
+  CreateApiKeyBody,
+  CreateInviteBody,
+  CreatePairingBody,
+  CreateTeamBody,
+  type ErrorCode,
+  HealthResponse,
+  InviteCreated,
+  MemberList,
+  MemberUpdate,
+  MeResponse,
+  OperationRequest,
+  PairingCreated,
+  PairingToken,
+  PairingTokenBody,
+  PairingView,
+  SessionList,
+  SignInBody,
+  SignUpBody,
+  SignUpResponse,
+  StripeWebhookAck,
+  SubmitTaskResponse,
+  TaskList,
+  TaskListQuery,
+  TaskView,
+  TeamView,
+  UpdateMemberBody,
+  UserView,
+} from '@lumina/shared';
+import { z } from 'zod';
+import { RemoveBgFields } from '../compat/removebg-request.ts';
+import { jsonSchemaOf } from './json-schema-of.ts';
+
+export interface ApiOperation {
+  readonly method: 'get' | 'post' | 'patch' | 'delete';
+  /** As Hono writes it: `/api/v1/tasks/:id`. */
+  readonly path: string;
+  readonly operationId: string;
+  readonly summary: string;
+  readonly description?: string;
+  readonly tag: 'processing' | 'compatibility' | 'accounts' | 'plugins' | 'operations';
+  /** `api`: API key, plugin token or dashboard session; `browser`: a dashboard session only. */
+  readonly auth: 'api' | 'browser' | 'none' | 'removebg';
+  readonly pathParams?: readonly string[];
+  readonly headers?: readonly Record<string, unknown>[];
+  readonly query?: z.ZodObject;
+  readonly requestBody?: () => Record<string, unknown>;
+  readonly responses: Record<
+    string,
+    {
+      readonly description: string;
+      readonly json?: z.ZodType;
+      readonly content?: Record<string, unknown>;
+      readonly headers?: Record<string, unknown>;
+    }
+  >;
+  /** The error codes this route answers with besides `internal_error`. */
+  readonly errors: readonly ErrorCode[];
+}
+
+const json = (schema: z.ZodType) => () => ({
+  required: true,
+  content: { 'application/json': { schema: jsonSchemaOf(schema, 'input') } },
+});
+const header = (description: string) => ({ description, schema: { type: 'string' } });
+const creditHeaders = {
+  'X-Credits-Charged': header('Credits reserved by this submit (0 on a replay).'),
+  'X-Credits-Remaining': header("The team's balance after this submit."),
+};
+const ok = { description: 'Done.' };
+const noContent = { description: 'Done; no body.' };
+const apiErrors: ErrorCode[] = ['unauthorized', 'rate_limited'];
+const browserErrors: ErrorCode[] = ['unauthorized', 'forbidden', 'csrf_rejected', 'not_found'];
+
+/** The multipart form and the JSON body of `POST /api/v1/process`, one alternative per operation. */
+function processRequestBody() {
+  const options = (jsonSchemaOf(OperationRequest, 'input').oneOf ?? []) as Array<{
+    properties: { operation: Record<string, unknown>; params: { properties?: object; required?: string[] } };
+  }>;
+  const form = options.map((option) => ({
+    type: 'object',
+    required: ['image', 'operation', ...(option.properties.params.required ?? [])],
+    properties: {
+      image: { type: 'string', contentMediaType: 'application/octet-stream', description: 'The image file.' },
+      operation: option.properties.operation,
+      ...option.properties.params.properties,
+    },
+  }));
+  const body = options.map((option) => ({
+    type: 'object',
+    required: ['image', 'operation', 'params'],
+    properties: {
+      image: { type: 'string', contentEncoding: 'base64', description: 'The image, base64 (a data: URL is accepted).' },
+      operation: option.properties.operation,
+      params: option.properties.params,
+    },
+  }));
+  return {
+    required: true,
+    content: { 'multipart/form-data': { schema: { oneOf: form } }, 'application/json': { schema: { oneOf: body } } },
+  };
+}
+
+const uploadErrors: ErrorCode[] = [
+  'invalid_request',
+  'invalid_prompt',
+  'empty_upload',
+  'upload_too_large',
+  'unsupported_media_type',
+  'image_corrupt',
+  'image_too_large',
+  'output_too_large',
+  'insufficient_credits',
+  'idempotency_key_reused',
+  'operation_unavailable',
+  'unavailable',
+];
+
+export const apiOperations: readonly ApiOperation[] = [
+  {
+    method: 'post',
+    path: '/api/v1/process',
+    operationId: 'process',
+    summary: 'Submit an image for processing',
+    description:
+      'Stores the image, reserves the credits and queues the task. `Idempotency-Key` makes a retry safe; `Prefer: wait=N` (N ≤ 60) answers 200 with the finished task when it completes in time.',
+    tag: 'processing',
+    auth: 'api',
+    headers: [
+      { name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string', maxLength: 255 } },
+      { name: 'Prefer', in: 'header', required: false, schema: { type: 'string', examples: ['wait=30'] } },
+    ],
+    requestBody: processRequestBody,
+    responses: {
+      '200': { description: 'The task finished within `Prefer: wait`.', json: TaskView, headers: creditHeaders },
+      '202': { description: 'Queued.', json: SubmitTaskResponse, headers: creditHeaders },
+    },
+    errors: [...uploadErrors, ...apiErrors],
+  },
+  {
+    method: 'get',
+    path: '/api/v1/tasks',
+    operationId: 'listTasks',
+    summary: "The team's tasks, newest first",
+    tag: 'processing',
+    auth: 'api',
+    query: TaskListQuery,
+    responses: { '200': { description: 'One page.', json: TaskList } },
+    errors: ['invalid_request', ...apiErrors],
+  },
+  {
+    method: 'get',
+    path: '/api/v1/tasks/:id',
+    operationId: 'getTask',
+    summary: 'One task, with live progress, queue position and eta',
+    tag: 'processing',
+    auth: 'api',
+    pathParams: ['id'],
+    responses: { '200': { description: 'The task.', json: TaskView } },
+    errors: ['not_found', ...apiErrors],
+  },
+  {
+    method: 'get',
+    path: '/api/v1/tasks/:id/events',
+    operationId: 'taskEvents',
+    summary: 'Server-sent events: the task (event `task`) on every change, until it ends',
+    tag: 'processing',
+    auth: 'api',
+    pathParams: ['id'],
+    responses: {
+      '200': {
+        description: 'An event stream; each `data` is a task view.',
+        content: { 'text/event-stream': { schema: { type: 'string' }, itemSchema: jsonSchemaOf(TaskView, 'output') } },
+      },
+    },
+    errors: ['not_found', ...apiErrors],
+  },
+  {
+    method: 'post',
+    path: '/api/v1/tasks/:id/cancel',
+    operationId: 'cancelTask',
+    summary: 'Cancel a queued or running task and release its credits',
+    tag: 'processing',
+    auth: 'api',
+    pathParams: ['id'],
+    responses: { '200': { description: 'The canceled task.', json: TaskView } },
+    errors: ['not_found', 'task_not_cancelable', ...apiErrors],
+  },
+  {
+    method: 'get',
+    path: '/api/v1/capabilities',
+    operationId: 'capabilities',
+    summary: 'Operations, their parameters and prices, and the limits',
+    tag: 'processing',
+    auth: 'none',
+    responses: { '200': { description: 'What this deployment offers.', json: Capabilities } },
+    errors: [],
+  },
+  {
+    method: 'get',
+    path: '/files/*',
+    operationId: 'getResult',
+    summary: 'A result image behind its signed, expiring URL (no bearer header)',
+    tag: 'processing',
+    auth: 'none',
+    query: z.object({ expires: z.string(), signature: z.string() }),
+    responses: {
+      '200': {
+        description: 'The image.',
+        content: { 'image/png': { schema: { type: 'string' } }, 'image/webp': { schema: { type: 'string' } } },
+      },
+    },
+    errors: ['invalid_signature', 'not_found'],
+  },
+  {
+    method: 'post',
+    path: '/v1.0/removebg',
+    operationId: 'removeBgCompatible',
+    summary: 'remove.bg-compatible background removal, answered in the same request',
+    description:
+      'Same field names, headers and error shape as remove.bg: `X-Api-Key`, `image_file` or `image_file_b64`, `size`, `format` (`auto`, `png`, `jpg`, `webp`), `crop`, `crop_margin`, `bg_color`, `channels`; `type` and `semitransparency` are accepted and need nothing. `image_url`, `roi`, `scale`, `position`, shadows, background images and `format=zip` are refused by name. Answers the image with `X-Credits-Charged`, `X-Width`, `X-Height`, `X-Foreground-Top/Left/Width/Height`, or `{"data": {"result_b64", "foreground_*"}}` for `Accept: application/json`. Errors: `{"errors": [{"title", "code"}]}`; a bad key is 403; a task not finished within 120 s is canceled (`504 processing_timeout`).',
+    tag: 'compatibility',
+    auth: 'removebg',
+    requestBody: () => ({
+      required: true,
+      content: {
+        'multipart/form-data': { schema: jsonSchemaOf(RemoveBgFields, 'input') },
+        'application/json': { schema: jsonSchemaOf(RemoveBgFields, 'input') },
+      },
+    }),
+    responses: {
+      '200': {
+        description: 'The image (or JSON with `result_b64`).',
+        content: {
+          'image/png': {},
+          'image/jpeg': {},
+          'image/webp': {},
+          'application/json': {
+            schema: {
+              type: 'object',
+              properties: {
+                data: {
+                  type: 'object',
+                  properties: {
+                    result_b64: { type: 'string' },
+                    foreground_top: { type: 'integer' },
+                    foreground_left: { type: 'integer' },
+                    foreground_width: { type: 'integer' },
+                    foreground_height: { type: 'integer' },
+                  },
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+    errors: [
+      'unauthorized',
+      'invalid_request',
+      'empty_upload',
+      'upload_too_large',
+      'unsupported_media_type',
+      'image_corrupt',
+      'image_too_large',
+      'insufficient_credits',
+      'unknown_foreground',
+      'processing_failed',
+      'processing_timeout',
+      'rate_limited',
+    ],
+  },
+  {
+    method: 'post',
+    path: '/api/v1/auth/sign-up',
+    operationId: 'signUp',
+    summary: 'Create an account (and its personal team); sets the session cookie',
+    tag: 'accounts',
+    auth: 'none',
+    requestBody: json(SignUpBody),
+    responses: { '201': { description: 'Signed up and in.', json: SignUpResponse } },
+    errors: ['invalid_request', 'email_taken', 'csrf_rejected', 'rate_limited'],
+  },
+  {
+    method: 'post',
+    path: '/api/v1/auth/sign-in',
+    operationId: 'signIn',
+    summary: 'Sign in with e-mail and password; sets the session cookie',
+    tag: 'accounts',
+    auth: 'none',
+    requestBody: json(SignInBody),
+    responses: { '200': { description: 'Signed in.', json: z.strictObject({ user: UserView }) } },
+    errors: ['invalid_request', 'invalid_credentials', 'csrf_rejected', 'rate_limited'],
+  },
+  {
+    method: 'post',
+    path: '/api/v1/auth/sign-out',
+    operationId: 'signOut',
+    summary: 'End this session',
+    tag: 'accounts',
+    auth: 'api',
+    responses: { '204': noContent },
+    errors: ['unauthorized', 'csrf_rejected'],
+  },
+  {
+    method: 'post',
+    path: '/api/v1/auth/sign-out-everywhere',
+    operationId: 'signOutEverywhere',
+    summary: "End every one of the user's sessions and plugin tokens",
+    tag: 'accounts',
+    auth: 'api',
+    responses: { '204': noContent },
+    errors: ['unauthorized', 'forbidden', 'csrf_rejected'],
+  },
+  {
+    method: 'get',
+    path: '/api/v1/me',
+    operationId: 'me',
+    summary: 'Who is signed in, the active team and every team with its role and balance',
+    tag: 'accounts',
+    auth: 'api',
+    responses: { '200': { description: 'The signed-in user.', json: MeResponse } },
+    errors: ['unauthorized', 'forbidden'],
+  },
+  {
+    method: 'get',
+    path: '/api/v1/sessions',
+    operationId: 'listSessions',
+    summary: "The user's browser sessions and plugin tokens",
+    tag: 'accounts',
+    auth: 'api',
+    responses: { '200': { description: 'Sessions.', json: SessionList } },
+    errors: ['unauthorized', 'forbidden'],
+  },
+  {
+    method: 'delete',
+    path: '/api/v1/sessions/:id',
+    operationId: 'revokeSession',
+    summary: 'Revoke one session or plugin token',
+    tag: 'accounts',
+    auth: 'api',
+    pathParams: ['id'],
+    responses: { '204': noContent },
+    errors: ['unauthorized', 'forbidden', 'csrf_rejected', 'not_found'],
+  },
+  {
+    method: 'post',
+    path: '/api/v1/teams',
+    operationId: 'createTeam',
+    summary: 'Create a team; the caller owns it',
+    tag: 'accounts',
+    auth: 'browser',
+    requestBody: json(CreateTeamBody),
+    responses: { '201': { description: 'The team.', json: TeamView } },
+    errors: ['invalid_request', ...browserErrors],
+  },
+  {
+    method: 'get',
+    path: '/api/v1/teams/:teamId/members',
+    operationId: 'listMembers',
+    summary: "The team's members and roles",
+    tag: 'accounts',
+    auth: 'browser',
+    pathParams: ['teamId'],
+    responses: { '200': { description: 'Members.', json: MemberList } },
+    errors: browserErrors,
+  },
+  {
+    method: 'patch',
+    path: '/api/v1/teams/:teamId/members/:userId',
+    operationId: 'changeMember',
+    summary: "Change a member's role or monthly spending cap (admins; only owners touch owners)",
+    tag: 'accounts',
+    auth: 'browser',
+    pathParams: ['teamId', 'userId'],
+    requestBody: json(UpdateMemberBody),
+    responses: { '200': { description: 'The member after the change.', json: MemberUpdate } },
+    errors: ['invalid_request', 'last_owner', ...browserErrors],
+  },
+  {
+    method: 'delete',
+    path: '/api/v1/teams/:teamId/members/:userId',
+    operationId: 'removeMember',
+    summary: 'Remove a member (or leave the team)',
+    tag: 'accounts',
+    auth: 'browser',
+    pathParams: ['teamId', 'userId'],
+    responses: { '204': noContent },
+    errors: ['last_owner', ...browserErrors],
+  },
+  {
+    method: 'post',
+    path: '/api/v1/teams/:teamId/invites',
+    operationId: 'invite',
+    summary: 'Invite by link, optionally bound to an e-mail address',
+    tag: 'accounts',
+    auth: 'browser',
+    pathParams: ['teamId'],
+    requestBody: json(CreateInviteBody),
+    responses: { '201': { description: 'The invite and its link.', json: InviteCreated } },
+    errors: ['invalid_request', ...browserErrors],
+  },
+  {
+    method: 'post',
+    path: '/api/v1/invites/accept',
+    operationId: 'acceptInvite',
+    summary: "Join a team with an invite's token",
+    tag: 'accounts',
+    auth: 'browser',
+    requestBody: json(AcceptInviteBody),
+    responses: { '200': { description: 'The team joined.', json: TeamView } },
+    errors: ['invalid_request', 'invite_unusable', 'already_member', ...browserErrors],
+  },
+  {
+    method: 'get',
+    path: '/api/v1/teams/:teamId/api-keys',
+    operationId: 'listApiKeys',
+    summary: "The team's API keys (admins)",
+    tag: 'accounts',
+    auth: 'browser',
+    pathParams: ['teamId'],
+    responses: { '200': { description: 'Keys, without secrets.', json: ApiKeyList } },
+    errors: browserErrors,
+  },
+  {
+    method: 'post',
+    path: '/api/v1/teams/:teamId/api-keys',
+    operationId: 'createApiKey',
+    summary: 'Create an API key; its secret is in this answer only',
+    tag: 'accounts',
+    auth: 'browser',
+    pathParams: ['teamId'],
+    requestBody: json(CreateApiKeyBody),
+    responses: { '201': { description: 'The key and its secret.', json: ApiKeyCreated } },
+    errors: ['invalid_request', ...browserErrors],
+  },
+  {
+    method: 'delete',
+    path: '/api/v1/teams/:teamId/api-keys/:keyId',
+    operationId: 'revokeApiKey',
+    summary: 'Revoke an API key',
+    tag: 'accounts',
+    auth: 'browser',
+    pathParams: ['teamId', 'keyId'],
+    responses: { '204': noContent },
+    errors: browserErrors,
+  },
+  {
+    method: 'get',
+    path: '/api/v1/billing',
+    operationId: 'billing',
+    summary: "The active team's plan, balance, credit packs and checkouts",
+    tag: 'accounts',
+    auth: 'api',
+    responses: { '200': { description: 'The billing overview.', json: BillingOverview } },
+    errors: [...apiErrors, 'forbidden', 'not_found'],
+  },
+  {
+    method: 'post',
+    path: '/api/v1/billing/checkout',
+    operationId: 'startCheckout',
+    summary: 'Start a Stripe Checkout for a credit pack (owners and admins)',
+    tag: 'accounts',
+    auth: 'browser',
+    requestBody: json(CheckoutBody),
+    responses: {
+      '200': { description: 'Send the browser to `url`; credits arrive with the webhook.', json: CheckoutResponse },
+    },
+    errors: ['invalid_request', 'billing_unavailable', 'unavailable', ...browserErrors],
+  },
+  {
+    method: 'post',
+    path: '/api/v1/billing/webhook',
+    operationId: 'stripeWebhook',
+    summary: "Stripe's webhook (verified by Stripe-Signature; not for clients)",
+    tag: 'accounts',
+    auth: 'none',
+    responses: { '200': { description: 'Received.', json: StripeWebhookAck } },
+    errors: ['invalid_webhook_signature', 'billing_unavailable', 'invalid_request'],
+  },
+  {
+    method: 'post',
+    path: '/api/v1/pairings',
+    operationId: 'startPairing',
+    summary: 'A plugin asks to be signed in: a user code, a verification URL and a poll secret',
+    tag: 'plugins',
+    auth: 'none',
+    requestBody: json(CreatePairingBody),
+    responses: { '201': { description: 'The pairing.', json: PairingCreated } },
+    errors: ['invalid_request', 'rate_limited'],
+  },
+  {
+    method: 'post',
+    path: '/api/v1/pairings/token',
+    operationId: 'pollPairing',
+    summary: 'The plugin polls: pending, slow down, expired, denied, or its token (exactly once)',
+    tag: 'plugins',
+    auth: 'none',
+    requestBody: json(PairingTokenBody),
+    responses: { '200': { description: 'The bearer token for the approved team.', json: PairingToken } },
+    errors: [
+      'invalid_request',
+      'not_found',
+      'pairing_pending',
+      'pairing_slow_down',
+      'pairing_expired',
+      'pairing_denied',
+      'pairing_consumed',
+    ],
+  },
+  {
+    method: 'get',
+    path: '/api/v1/pairings/:code',
+    operationId: 'getPairing',
+    summary: 'Which plugin asks (for the approval page)',
+    tag: 'plugins',
+    auth: 'browser',
+    pathParams: ['code'],
+    responses: { '200': { description: 'The pairing.', json: PairingView } },
+    errors: browserErrors,
+  },
+  {
+    method: 'post',
+    path: '/api/v1/pairings/:code/approve',
+    operationId: 'approvePairing',
+    summary: 'Approve a pairing for one of your teams',
+    tag: 'plugins',
+    auth: 'browser',
+    pathParams: ['code'],
+    requestBody: json(ApprovePairingBody),
+    responses: { '200': { description: 'The pairing.', json: PairingView } },
+    errors: ['invalid_request', 'pairing_expired', 'pairing_consumed', 'pairing_denied', ...browserErrors],
+  },
+  {
+    method: 'post',
+    path: '/api/v1/pairings/:code/deny',
+    operationId: 'denyPairing',
+    summary: 'Deny a pairing',
+    tag: 'plugins',
+    auth: 'browser',
+    pathParams: ['code'],
+    responses: { '200': { description: 'The pairing.', json: PairingView } },
+    errors: ['pairing_expired', 'pairing_consumed', ...browserErrors],
+  },
+  {
+    method: 'get',
+    path: '/api/v1/openapi.json',
+    operationId: 'openApi',
+    summary: 'This document',
+    tag: 'operations',
+    auth: 'none',
+    responses: { '200': { description: 'OpenAPI 3.1.', content: { 'application/json': {} } } },
+    errors: [],
+  },
+  {
+    method: 'get',
+    path: '/api/v1/docs',
+    operationId: 'reference',
+    summary: 'This document as a readable page (works offline: no script, no external asset)',
+    tag: 'operations',
+    auth: 'none',
+    responses: { '200': { description: 'HTML.', content: { 'text/html': {} } } },
+    errors: [],
+  },
+  {
+    method: 'get',
+    path: '/metrics',
+    operationId: 'metrics',
+    summary: 'Prometheus metrics of this API process (bearer METRICS_TOKEN when configured)',
+    tag: 'operations',
+    auth: 'none',
+    responses: { '200': { description: 'Prometheus text format.', content: { 'text/plain': {} } } },
+    errors: ['unauthorized'],
+  },
+  {
+    method: 'get',
+    path: '/healthz',
+    operationId: 'health',
+    summary: 'Liveness',
+    tag: 'operations',
+    auth: 'none',
+    responses: { '200': ok },
+    errors: [],
+  },
+  {
+    method: 'get',
+    path: '/readyz',
+    operationId: 'ready',
+    summary: 'Readiness of PostgreSQL, Redis and storage, and the live gpu-workers',
+    tag: 'operations',
+    auth: 'none',
+    responses: {
+      '200': { description: 'Ready.', json: HealthResponse },
+      '503': { description: 'A dependency is down; `checks` says which.', json: HealthResponse },
+    },
+    errors: [],
+  },
+];
