@@ -26,6 +26,15 @@ export default defineConfig({
       },
       {
         test: {
+          name: 'figma',
+          include: ['plugins/figma/test/**/*.test.ts'],
+          globalSetup: ['backend/test/support/global-setup.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 180_000,
+        },
+      },
+      {
+        test: {
           name: 'gpu-worker',
           include: ['gpu-worker/test/**/*.test.ts'],
           testTimeout: 120_000,

@@ -1,0 +1,2 @@
+// Set by scripts/build.mjs: the API origin the UI calls.
+declare const __API_ORIGIN__: string;

@@ -1,0 +1,26 @@
+import { parseToUi, type ToUi } from '../../src/lib/messages.ts';
+import { createMainController } from '../../src/main/create-main-controller.ts';
+import { createFigmaHost } from '../../src/main/figma-host.ts';
+import type { PluginAPI } from '../../src/main/figma-types.ts';
+import { createMainLink } from '../../src/ui/main-link.ts';
+import { FakeFigma } from './fake-figma.ts';
+
+/**
+ * The plugin's main thread (the real controller behind the real adapter) on the fake Figma, with the UI's side
+ * of the per-item requests wired to it the way Figma's postMessage would: each message parsed on receipt.
+ */
+export function startPluginRig(command = '') {
+  const figma = new FakeFigma(command);
+  // The one cast of the fake to Figma's full API type: the adapter reads only the parts the fake has.
+  const controller = createMainController(createFigmaHost(figma as unknown as PluginAPI), '<html></html>');
+  const received: ToUi[] = [];
+  const link = createMainLink((message) => figma.fromUi(message));
+  figma.uiListener = (raw) => {
+    const message = parseToUi(raw);
+    if (!message) throw new Error(`the main thread sent a message outside the contract: ${JSON.stringify(raw)}`);
+    received.push(message);
+    link.receive(message);
+  };
+  controller.start();
+  return { figma, controller, link, received };
+}
