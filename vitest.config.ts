@@ -26,6 +26,16 @@ export default defineConfig({
       },
       {
         test: {
+          name: 'adobe-express',
+          include: ['plugins/adobe-express/test/**/*.test.ts'],
+          // The panel's browser tests talk to the real backend (PostgreSQL, Redis).
+          globalSetup: ['backend/test/support/global-setup.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 180_000,
+        },
+      },
+      {
+        test: {
           name: 'figma',
           include: ['plugins/figma/test/**/*.test.ts'],
           globalSetup: ['backend/test/support/global-setup.ts'],

@@ -1,0 +1,114 @@
+import type { AddOnSDKAPI, AppEvent } from 'https://new.express.adobe.com/static/add-on-sdk/sdk.js';
+import {
+  type LuminaSandboxApi,
+  PlaceOutcome,
+  type PlaceResultArgs,
+  type ReadMediaArgs,
+  ReadMediaOutcome,
+  SelectionSnapshot,
+} from '../lib/sandbox-contract.ts';
+
+export type Theme = 'light' | 'dark';
+
+/** The document sandbox as the panel reaches it; answers are parsed here as arguments are parsed there. */
+export interface SandboxClient {
+  readSelection(): Promise<SelectionSnapshot>;
+  placeResult(args: PlaceResultArgs): Promise<PlaceOutcome>;
+  readMedia(args: ReadMediaArgs): Promise<ReadMediaOutcome>;
+}
+
+export interface PageRendition {
+  readonly blob: Blob;
+  readonly hasPremiumContent: boolean;
+}
+
+export interface DragItem {
+  readonly blob: Blob;
+  readonly title: string;
+  readonly taskId: string;
+}
+
+/** Everything the panel asks of Adobe Express, in one place over `addOnUISdk`. */
+export interface PanelHost {
+  theme(): Theme;
+  onThemeChange(listener: (theme: Theme) => void): void;
+  readonly storage: {
+    get(key: string): Promise<unknown>;
+    set(key: string, value: string): Promise<void>;
+    remove(key: string): Promise<void>;
+  };
+  sandbox(): Promise<SandboxClient>;
+  renderCurrentPage(): Promise<PageRendition>;
+  exportAllowed(): Promise<boolean>;
+  /** Whether the current page holds premium content, from its metadata (no rendition needed). */
+  pageHasPremiumContent(): Promise<boolean>;
+  isPremiumUser(): Promise<boolean>;
+  startPremiumUpgrade(): Promise<boolean>;
+  addImage(item: DragItem): Promise<void>;
+  enableDragToDocument(element: HTMLElement, item: () => DragItem | null): () => void;
+}
+
+export const taskIdImportKey = 'lumina.taskId';
+
+// The SDK types its events as an enum; its values are these strings.
+const themeChange = 'themechange' as AppEvent.themechange;
+
+const themeOf = (value: string): Theme => (value === 'dark' || value === 'darkest' ? 'dark' : 'light');
+
+export function expressHost(sdk: AddOnSDKAPI): PanelHost {
+  const { app, instance, constants } = sdk;
+  let sandbox: Promise<SandboxClient> | undefined;
+
+  const importData = (item: DragItem) => ({ nodeAddOnData: { [taskIdImportKey]: item.taskId } });
+
+  return {
+    theme: () => themeOf(app.ui.theme),
+    onThemeChange: (listener) => app.on(themeChange, (event) => listener(themeOf(event.theme))),
+    storage: {
+      get: (key) => instance.clientStorage.getItem(key),
+      set: (key, value) => instance.clientStorage.setItem(key, value),
+      remove: (key) => instance.clientStorage.removeItem(key),
+    },
+    sandbox() {
+      sandbox ??= (async () => {
+        const runtime = instance.runtime;
+        if (!runtime.apiProxy) throw new Error('this panel has no document sandbox');
+        const remote = await runtime.apiProxy<LuminaSandboxApi>(constants.RuntimeType.documentSandbox);
+        return {
+          readSelection: async () => SelectionSnapshot.parse(await remote.readSelection()),
+          placeResult: async (args) => PlaceOutcome.parse(await remote.placeResult(args)),
+          readMedia: async (args) => ReadMediaOutcome.parse(await remote.readMedia(args)),
+        };
+      })();
+      return sandbox;
+    },
+    async renderCurrentPage() {
+      const [page] = await app.document.createRenditions(
+        { range: constants.Range.currentPage, format: constants.RenditionFormat.png },
+        constants.RenditionIntent.preview,
+      );
+      if (!page) throw new Error('no rendition of the current page');
+      const metadata = (page as { metadata?: { hasPremiumContent?: boolean } }).metadata;
+      return { blob: page.blob, hasPremiumContent: metadata?.hasPremiumContent === true };
+    },
+    exportAllowed: () => app.document.exportAllowed(),
+    async pageHasPremiumContent() {
+      const pages = await app.document.getPagesMetadata({ range: constants.Range.currentPage });
+      return pages.some((page) => page.hasPremiumContent);
+    },
+    isPremiumUser: () => app.currentUser.isPremiumUser(),
+    startPremiumUpgrade: () => app.startPremiumUpgradeIfFreeUser(),
+    addImage: (item) => app.document.addImage(item.blob, { title: item.title }, importData(item)),
+    enableDragToDocument(element, item) {
+      return app.enableDragToDocument(element, {
+        previewCallback: (el) => new URL((el as HTMLImageElement).src),
+        completionCallback: async () => {
+          const current = item();
+          return current
+            ? [{ blob: current.blob, attributes: { title: current.title }, importAddOnData: importData(current) }]
+            : [];
+        },
+      });
+    },
+  };
+}

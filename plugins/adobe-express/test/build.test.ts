@@ -1,0 +1,100 @@
+import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { unzipSync } from 'fflate';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildAddon } from './support/build-addon.ts';
+
+const sdkUrl = 'https://new.express.adobe.com/static/add-on-sdk/sdk.js';
+let outdir: string;
+let addon: string;
+
+beforeAll(async () => {
+  outdir = await buildAddon({ apiOrigin: 'https://api.lumina.example' });
+  addon = join(outdir, 'addon');
+});
+afterAll(() => rmSync(outdir, { recursive: true, force: true }));
+
+const read = (name: string) => readFileSync(join(addon, name), 'utf8');
+const filesUnder = (dir: string): string[] =>
+  readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? filesUnder(path) : [relative(addon, path)];
+  });
+
+/** Every module specifier a bundle imports (static and dynamic). */
+const importsOf = (code: string) =>
+  [...code.matchAll(/\bimport\s*(?:[\w${},*\s]+from\s*)?["']([^"']+)["']|\bimport\(\s*["']([^"']+)["']\s*\)/g)].map(
+    (m) => m[1] ?? m[2],
+  );
+
+describe('the add-on build', () => {
+  it('writes a version 2 manifest with the panel entry point, its document sandbox and popup permission', () => {
+    const manifest = JSON.parse(read('manifest.json'));
+    expect(manifest).toMatchObject({
+      manifestVersion: 2,
+      version: expect.stringMatching(/^\d+\.\d+\.\d+$/),
+      requirements: { apps: [{ name: 'Express', apiVersion: 1 }] },
+      entryPoints: [
+        {
+          type: 'panel',
+          main: 'index.html',
+          documentSandbox: 'code.js',
+          permissions: { sandbox: expect.arrayContaining(['allow-popups']) },
+        },
+      ],
+    });
+    expect(manifest.requirements.experimentalApis).toBeUndefined();
+    for (const entry of manifest.entryPoints) {
+      expect(filesUnder(addon)).toContain(entry.main);
+      expect(filesUnder(addon)).toContain(entry.documentSandbox);
+    }
+  });
+
+  it('packs dist.zip with manifest.json at its root and exactly the add-on folder inside', () => {
+    const zip = unzipSync(new Uint8Array(readFileSync(join(outdir, 'dist.zip'))));
+    expect(Object.keys(zip).sort()).toEqual(filesUnder(addon).sort());
+    expect(Object.keys(zip)).toContain('manifest.json');
+    expect(new TextDecoder().decode(zip['manifest.json'])).toBe(read('manifest.json'));
+    for (const size of [24, 48, 144]) {
+      const icon = zip[`icons/icon-${size}.png`];
+      expect(icon?.subarray(0, 4)).toEqual(new Uint8Array([0x89, 0x50, 0x4e, 0x47]));
+      expect(Buffer.from(icon ?? []).readUInt32BE(16)).toBe(size);
+    }
+  });
+
+  it('loads no script from anywhere but the add-on itself and Express’s SDK URL', () => {
+    const html = read('index.html');
+    const urls = [...html.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1]);
+    expect(urls.filter((url) => /^(https?:)?\/\//.test(url ?? ''))).toEqual([sdkUrl]);
+    expect(html).toContain('<script type="module" src="ui.js"></script>');
+    expect(importsOf(read('ui.js'))).toEqual([sdkUrl]);
+  });
+
+  it('keeps the document-sandbox SDK modules external and bundles everything else', () => {
+    const code = read('code.js');
+    expect(importsOf(code).sort()).toEqual(['add-on-sdk-document-sandbox', 'express-document-sdk']);
+    // The adapter itself is in the bundle, not left as an import.
+    expect(code).toContain('keepContentActiveDuringAsync');
+  });
+
+  it('bakes the API origin in at build time', () => {
+    expect(read('ui.js')).toContain('https://api.lumina.example');
+    expect(read('ui.js')).not.toContain('127.0.0.1:8787');
+  });
+
+  it('turns the experimental APIs on only when the build flag asks for them', async () => {
+    const experimental = await buildAddon({ experimentalApis: true });
+    try {
+      const manifest = JSON.parse(readFileSync(join(experimental, 'addon/manifest.json'), 'utf8'));
+      expect(manifest.requirements.experimentalApis).toBe(true);
+      const ui = readFileSync(join(experimental, 'addon/ui.js'), 'utf8');
+      expect(ui).toContain('http://127.0.0.1:8787');
+      // The direct-pixel read is compiled into the experimental panel only.
+      const readsPixels = /\.readMedia\(\{nodeId:/;
+      expect(ui).toMatch(readsPixels);
+      expect(read('ui.js')).not.toMatch(readsPixels);
+    } finally {
+      rmSync(experimental, { recursive: true, force: true });
+    }
+  });
+});

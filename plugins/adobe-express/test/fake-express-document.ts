@@ -1,0 +1,305 @@
+import type {
+  AddOnDataSurface,
+  BaseNodeSurface,
+  BitmapImageSurface,
+  ContainerSurface,
+  EditorSurface,
+  ItemListSurface,
+  MediaContainerSurface,
+  MediaRectangleSurface,
+  NodeSurface,
+  Point,
+  Rect,
+  VisualNodeSurface,
+} from '../src/sandbox/document-surface.ts';
+
+/**
+ * The project's own fake of the `express-document-sdk` surface Lumina uses. It keeps a small scenegraph
+ * (artboard → groups → nodes, translations only) and enforces the SDK's rule that matters most here: after an
+ * await, the document may only be edited inside `keepContentActiveDuringAsync`'s `afterAsyncCallback`.
+ */
+export class FakeDocument {
+  readonly log: string[] = [];
+  private editDepth = 0;
+  private nextId = 1;
+
+  id(prefix: string) {
+    return `${prefix}-${this.nextId++}`;
+  }
+
+  /** Every mutation calls this; outside an edit span it throws, as touching unloaded content would. */
+  assertEditable(what: string) {
+    if (this.editDepth === 0) throw new Error(`${what} outside keepContentActiveDuringAsync's afterAsyncCallback`);
+    this.log.push(what);
+  }
+
+  /** Builds content as the test's setup, which the real document would already hold. */
+  setup<T>(build: () => T): T {
+    this.editDepth += 1;
+    try {
+      return build();
+    } finally {
+      this.editDepth -= 1;
+    }
+  }
+
+  async editAfter<T>(lambda: () => Promise<T>, after: (value: T) => void) {
+    const value = await lambda();
+    this.editDepth += 1;
+    try {
+      after(value);
+    } finally {
+      this.editDepth -= 1;
+    }
+  }
+}
+
+class FakeAddOnData implements AddOnDataSurface {
+  private readonly items = new Map<string, string>();
+  constructor(private readonly doc: FakeDocument) {}
+  getItem(key: string) {
+    return this.items.get(key);
+  }
+  setItem(key: string, value: string) {
+    this.doc.assertEditable(`addOnData.setItem ${key}`);
+    this.items.set(key, value);
+  }
+}
+
+class FakeItemList implements ItemListSurface {
+  readonly items: FakeNode[] = [];
+  constructor(
+    private readonly doc: FakeDocument,
+    private readonly owner: FakeContainerNode | FakeArtboard,
+  ) {}
+  append(...items: NodeSurface[]) {
+    this.doc.assertEditable('children.append');
+    for (const item of items) this.adopt(item, this.items.length);
+  }
+  insertAfter(newItem: NodeSurface, after: NodeSurface) {
+    this.doc.assertEditable('children.insertAfter');
+    const index = this.items.findIndex((item) => item === after);
+    if (index < 0) throw new Error('insertAfter: reference node is not a child');
+    this.adopt(newItem, index + 1);
+  }
+  private adopt(item: NodeSurface, index: number) {
+    if (!(item instanceof FakeNode)) throw new Error('only nodes of this document can be inserted');
+    item.parentNode = this.owner;
+    this.items.splice(index, 0, item);
+  }
+}
+
+export class FakeArtboard implements VisualNodeSurface, ContainerSurface {
+  readonly id: string;
+  readonly type = 'ab:Artboard';
+  readonly addOnData: FakeAddOnData;
+  readonly children: FakeItemList;
+  constructor(
+    readonly doc: FakeDocument,
+    readonly width: number,
+    readonly height: number,
+  ) {
+    this.id = doc.id('artboard');
+    this.addOnData = new FakeAddOnData(doc);
+    this.children = new FakeItemList(doc, this);
+  }
+  get boundsLocal(): Rect {
+    return { x: 0, y: 0, width: this.width, height: this.height };
+  }
+  *allDescendants(): Generator<FakeNode> {
+    for (const child of this.children.items) yield* child.selfAndDescendants();
+  }
+}
+
+export class FakeNode implements NodeSurface {
+  readonly id: string;
+  readonly addOnData: FakeAddOnData;
+  parentNode: FakeContainerNode | FakeArtboard | undefined;
+  private position: Point;
+  constructor(
+    readonly doc: FakeDocument,
+    readonly type: string,
+    protected size: { width: number; height: number },
+    at: Point = { x: 0, y: 0 },
+  ) {
+    this.id = doc.id(type.toLowerCase());
+    this.addOnData = new FakeAddOnData(doc);
+    this.position = at;
+  }
+  get parent(): BaseNodeSurface | undefined {
+    return this.parentNode;
+  }
+  get visualRoot(): VisualNodeSurface {
+    let node: FakeNode | FakeContainerNode | FakeArtboard | undefined = this;
+    while (node instanceof FakeNode) node = node.parentNode;
+    if (!node) throw new Error('orphaned node has no visual root');
+    return node;
+  }
+  get boundsLocal(): Rect {
+    return { x: 0, y: 0, width: this.size.width, height: this.size.height };
+  }
+  get boundsInParent(): Rect {
+    return { x: this.position.x, y: this.position.y, width: this.size.width, height: this.size.height };
+  }
+  boundsInNode(target: VisualNodeSurface): Rect {
+    let x = 0;
+    let y = 0;
+    let node: FakeNode | FakeContainerNode | FakeArtboard | undefined = this;
+    while (node instanceof FakeNode && node !== target) {
+      x += node.position.x;
+      y += node.position.y;
+      node = node.parentNode;
+    }
+    if (node !== target) throw new Error('target is not an ancestor');
+    return { x, y, width: this.size.width, height: this.size.height };
+  }
+  get translation(): Point {
+    return this.position;
+  }
+  set translation(value: Point) {
+    this.doc.assertEditable('translation');
+    this.position = { ...value };
+  }
+  *selfAndDescendants(): Generator<FakeNode> {
+    yield this;
+  }
+}
+
+export class FakeContainerNode extends FakeNode implements ContainerSurface {
+  readonly children: FakeItemList;
+  constructor(doc: FakeDocument, type: string, size: { width: number; height: number }, at?: Point) {
+    super(doc, type, size, at);
+    this.children = new FakeItemList(doc, this);
+  }
+  override *selfAndDescendants(): Generator<FakeNode> {
+    yield this;
+    for (const child of this.children.items) yield* child.selfAndDescendants();
+  }
+}
+
+export class FakeBitmap implements BitmapImageSurface {
+  constructor(
+    readonly width: number,
+    readonly height: number,
+    readonly bytes: Uint8Array,
+  ) {}
+  async data() {
+    return new Blob([this.bytes.slice()], { type: 'image/png' });
+  }
+}
+
+class FakeMediaRectangle implements MediaRectangleSurface {
+  canExportMediaCalls = 0;
+  constructor(
+    readonly type: 'ImageRectangle' | 'UnknownMediaRectangle',
+    readonly premium: boolean,
+    readonly bitmap: FakeBitmap | null = null,
+  ) {}
+  async fetchBitmapImage() {
+    if (!this.bitmap) throw new Error('no bitmap behind this media');
+    return this.bitmap;
+  }
+  canExportMedia() {
+    this.canExportMediaCalls += 1;
+    return !this.premium;
+  }
+}
+
+export class FakeMediaContainer extends FakeNode implements MediaContainerSurface {
+  mediaRectangle: FakeMediaRectangle;
+  bitmap: FakeBitmap | null;
+  constructor(
+    doc: FakeDocument,
+    media: { bitmap: FakeBitmap | null; kind?: 'ImageRectangle' | 'UnknownMediaRectangle'; premium?: boolean },
+    size: { width: number; height: number },
+    at?: Point,
+  ) {
+    super(doc, 'MediaContainer', size, at);
+    this.bitmap = media.bitmap;
+    this.mediaRectangle = new FakeMediaRectangle(media.kind ?? 'ImageRectangle', media.premium ?? false, media.bitmap);
+  }
+  replaceMedia(media: BitmapImageSurface) {
+    this.doc.assertEditable('replaceMedia');
+    if (!(media instanceof FakeBitmap)) throw new Error('replaceMedia takes a BitmapImage from loadBitmapImage');
+    this.bitmap = media;
+    this.mediaRectangle = new FakeMediaRectangle('ImageRectangle', false, media);
+  }
+}
+
+/** Width and height from a PNG or JPEG header; `loadBitmapImage` refuses anything else, as Express does. */
+function imageSize(bytes: Uint8Array): { width: number; height: number } {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (bytes.length > 24 && bytes[0] === 0x89 && bytes[1] === 0x50 && bytes[2] === 0x4e && bytes[3] === 0x47) {
+    return { width: view.getUint32(16), height: view.getUint32(20) };
+  }
+  if (bytes[0] === 0xff && bytes[1] === 0xd8) {
+    let offset = 2;
+    while (offset + 9 < bytes.length) {
+      const marker = bytes[offset + 1] ?? 0;
+      const length = view.getUint16(offset + 2);
+      if (marker >= 0xc0 && marker <= 0xc3)
+        return { height: view.getUint16(offset + 5), width: view.getUint16(offset + 7) };
+      offset += 2 + length;
+    }
+  }
+  throw new Error('loadBitmapImage: only PNG and JPEG are supported');
+}
+
+export class FakeEditor implements EditorSurface {
+  readonly doc = new FakeDocument();
+  readonly artboard: FakeArtboard;
+  selected: FakeNode[] = [];
+
+  constructor(page: { width: number; height: number } = { width: 1080, height: 1080 }) {
+    this.artboard = new FakeArtboard(this.doc, page.width, page.height);
+  }
+
+  get context() {
+    const editor = this;
+    return {
+      get selection(): readonly NodeSurface[] {
+        return editor.selected;
+      },
+      get insertionParent(): ContainerSurface {
+        return editor.artboard;
+      },
+      get currentPage() {
+        return { allDescendants: editor.artboard.allDescendants() };
+      },
+    };
+  }
+
+  /** Adds a node to a parent as part of the test's setup. */
+  add<T extends FakeNode>(node: T, parent: FakeArtboard | FakeContainerNode = this.artboard): T {
+    this.doc.setup(() => parent.children.append(node));
+    return node;
+  }
+
+  async loadBitmapImage(blob: Blob): Promise<BitmapImageSurface> {
+    this.doc.log.push('loadBitmapImage');
+    const bytes = new Uint8Array(await blob.arrayBuffer());
+    const { width, height } = imageSize(bytes);
+    return new FakeBitmap(width, height, bytes);
+  }
+
+  createImageContainer(
+    bitmap: BitmapImageSurface,
+    options?: { initialSize?: { width: number; height: number } },
+  ): MediaContainerSurface {
+    this.doc.assertEditable('createImageContainer');
+    if (!(bitmap instanceof FakeBitmap)) throw new Error('createImageContainer takes a BitmapImage');
+    const size = options?.initialSize ?? { width: bitmap.width, height: bitmap.height };
+    const ratio = size.width / size.height / (bitmap.width / bitmap.height);
+    if (Math.abs(ratio - 1) > 1e-6) throw new Error('initialSize must have the bitmap aspect ratio');
+    return new FakeMediaContainer(this.doc, { bitmap }, size);
+  }
+
+  keepContentActiveDuringAsync<T>(
+    target: BaseNodeSurface,
+    asyncLambda: () => Promise<T>,
+    afterAsyncCallback: (asyncResult: T) => void,
+  ): Promise<void> {
+    this.doc.log.push(`keepContentActiveDuringAsync ${target.id}`);
+    return this.doc.editAfter(asyncLambda, afterAsyncCallback);
+  }
+}

@@ -1,0 +1,382 @@
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import sharp from 'sharp';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { type EditWorker, startEditWorker } from '../../../backend/src/edit/edit-worker.ts';
+import { createLogger } from '../../../backend/src/logger.ts';
+import { grantCredits } from '../../../backend/src/services/grant-credits.ts';
+import { type GeminiStandIn, imageReply, startGeminiStandIn } from '../../../backend/test/support/gemini-stand-in.ts';
+import { eventually, startTestBackend, type TestBackend } from '../../../backend/test/support/harness.ts';
+import { buildAddon } from './support/build-addon.ts';
+import type { FakeHostConfig } from './support/fake-host/fake-host-config.ts';
+import {
+  addedImages,
+  approvePairing,
+  bundleFakeSdk,
+  defaultHostConfig,
+  documentState,
+  fakeExpress,
+  launchChromium,
+  openPanel,
+  pluginToken,
+  renderPage,
+  serveBackendLater,
+  serveFolder,
+  signUp,
+  solid,
+} from './support/panel-harness.ts';
+
+// The built panel in headless Chromium, inside a fake Express host (UI SDK, clientStorage, renditions, and a
+// document sandbox running Lumina's real adapter over the fake document), against the real backend and the real
+// edit worker; only Gemini is a local stand-in speaking its wire protocol.
+const geminiKey = 'panel-test-gemini-key';
+const red = { r: 220, g: 20, b: 20 };
+const blue = { r: 20, g: 40, b: 220 };
+const green = { r: 20, g: 200, b: 40 };
+const orange = { r: 255, g: 140, b: 0 };
+
+let gemini: GeminiStandIn;
+let backendServer: Awaited<ReturnType<typeof serveBackendLater>>;
+let t: TestBackend;
+let worker: EditWorker;
+let buildDir: string;
+let addon: Awaited<ReturnType<typeof serveFolder>>;
+let sdkJs: string;
+let browser: Browser;
+const opened: Array<{ close(): Promise<void> }> = [];
+/** Uncaught errors in the panel's page during the current test. */
+let pageErrors: string[] = [];
+
+beforeAll(async () => {
+  gemini = await startGeminiStandIn(geminiKey);
+  backendServer = await serveBackendLater();
+  t = await startTestBackend({
+    PUBLIC_BASE_URL: backendServer.origin,
+    GEMINI_API_KEY: geminiKey,
+    GEMINI_BASE_URL: gemini.url,
+    GEMINI_RETRY_BASE_MS: '20',
+    PRICE_MAGIC_EDIT: '4',
+    RATE_LIMIT_AUTH_PER_MINUTE: '0',
+  });
+  backendServer.attach(t.backend.app);
+  worker = startEditWorker({
+    config: t.config,
+    store: t.backend.ctx.store,
+    log: createLogger('edit', { silent: true }),
+  });
+  await worker.ready;
+  buildDir = await buildAddon({ apiOrigin: backendServer.origin });
+  addon = await serveFolder(join(buildDir, 'addon'));
+  sdkJs = await bundleFakeSdk();
+  browser = await launchChromium();
+});
+
+afterAll(async () => {
+  for (const context of opened) await context.close();
+  await browser?.close();
+  await addon?.close();
+  await worker?.close();
+  await t?.close();
+  await backendServer?.close();
+  await gemini?.close();
+  if (buildDir) rmSync(buildDir, { recursive: true, force: true });
+});
+
+afterEach(() => {
+  expect(pageErrors).toEqual([]);
+  pageErrors = [];
+});
+
+async function personWithCredits(credits: number) {
+  const person = await signUp(t, backendServer.origin);
+  if (credits > 0) await grantCredits({ ctx: t.backend.ctx, input: { teamId: person.teamId, credits } });
+  return person;
+}
+
+async function open(config: FakeHostConfig) {
+  const panel = await openPanel(browser, addon.origin, sdkJs, config);
+  opened.push(panel.context);
+  pageErrors = panel.errors;
+  return panel;
+}
+
+/** A signed-in panel: the token a pairing gave is already in the add-on's clientStorage. */
+async function signedInPanel(credits: number, config: Omit<FakeHostConfig, 'storage'>) {
+  const person = await personWithCredits(credits);
+  const token = await pluginToken(t, person);
+  const panel = await open({ ...config, storage: { 'lumina.token': token } });
+  await expect.poll(() => panel.page.getByTestId('balance').textContent()).toBe(`${credits} credits`);
+  return { ...panel, person, token };
+}
+
+async function chooseMagicEdit(page: Page, prompt: string) {
+  await page.locator('input[name="operation"][value="magic-edit"]').check();
+  await page.getByTestId('param-prompt').fill(prompt);
+}
+
+const jobs = (page: Page) => page.getByTestId('job');
+const finished = (page: Page, count: number) =>
+  expect
+    .poll(
+      async () =>
+        page
+          .locator(
+            '[data-testid="job"][data-status="done"], [data-testid="job"][data-status="failed"], [data-testid="job"][data-status="canceled"]',
+          )
+          .count(),
+      { timeout: 60_000 },
+    )
+    .toBe(count);
+
+/** The mean colour of a PNG given as base64 or bytes. */
+async function meanColour(png: Buffer) {
+  const { channels } = await sharp(png).removeAlpha().stats();
+  return {
+    r: Math.round(channels[0]?.mean ?? 0),
+    g: Math.round(channels[1]?.mean ?? 0),
+    b: Math.round(channels[2]?.mean ?? 0),
+  };
+}
+const near = (a: { r: number; g: number; b: number }, b: { r: number; g: number; b: number }) =>
+  Math.abs(a.r - b.r) <= 6 && Math.abs(a.g - b.g) <= 6 && Math.abs(a.b - b.b) <= 6;
+
+const oneImagePage = async (selected = true) => ({
+  ...defaultHostConfig({
+    pagePngBase64: await renderPage({ width: 800, height: 600 }, [{ png: await solid(200, 100, red), x: 100, y: 50 }]),
+  }),
+  nodes: [{ name: 'photo', kind: 'image' as const, x: 100, y: 50, width: 200, height: 100, selected }],
+});
+
+describe('signing in', () => {
+  it('pairs through the verification page in a popup, keeps the token in clientStorage, and signs out', async () => {
+    const person = await personWithCredits(3);
+    const { page } = await open({ ...(await oneImagePage()), storage: {} });
+    const popup = page.waitForEvent('popup');
+    // The popup asks for the verification page (the dashboard may then send it on to sign in first).
+    const verification = page
+      .context()
+      .waitForEvent('request', (request) => request.url().startsWith(`${backendServer.origin}/pair`));
+    await page.getByTestId('sign-in').click();
+    const userCode = (await page.getByTestId('user-code').textContent()) ?? '';
+    expect(userCode).toMatch(/^[A-Z]{4}-[A-Z]{4}$/);
+    await popup;
+    expect((await verification).url()).toBe(`${backendServer.origin}/pair?code=${userCode}`);
+
+    await approvePairing(t, person, userCode);
+    await expect.poll(() => page.getByTestId('balance').textContent(), { timeout: 20_000 }).toBe('3 credits');
+    const stored = (await fakeExpress<Record<string, unknown>>(page, 'storage'))['lumina.token'];
+    expect(typeof stored).toBe('string');
+    const me = await t.request('/api/v1/me', { headers: { authorization: `Bearer ${stored}` } });
+    expect(me.status).toBe(200);
+
+    await page.getByTestId('sign-out').click();
+    await expect.poll(() => page.getByTestId('sign-in').count()).toBe(1);
+    expect(await fakeExpress<Record<string, unknown>>(page, 'storage')).toEqual({});
+    const after = await t.request('/api/v1/me', { headers: { authorization: `Bearer ${stored}` } });
+    expect(after.status).toBe(401);
+  });
+});
+
+describe('processing the selection', () => {
+  it('sends the selected image cropped from the page rendition and replaces it in place; the balance drops by the price', async () => {
+    gemini.script(imageReply(await solid(400, 200, orange)));
+    const { page, person } = await signedInPanel(10, await oneImagePage());
+    await expect.poll(() => page.getByTestId('selection').textContent()).toContain('1 element selected (1 image)');
+    await chooseMagicEdit(page, 'make it orange');
+    const requestsBefore = gemini.requests.length;
+    await page.getByTestId('run').click();
+    await finished(page, 1);
+
+    expect(await jobs(page).first().getAttribute('data-status')).toBe('done');
+    const taskId = await jobs(page).first().getAttribute('data-task-id');
+    // What reached the model is the element's region of the page: 200×100 of red.
+    const sent = gemini.requests[requestsBefore]?.image;
+    if (!sent) throw new Error('Gemini got no image');
+    expect(await sharp(sent.bytes).metadata()).toMatchObject({ width: 200, height: 100 });
+    expect(near(await meanColour(sent.bytes), red)).toBe(true);
+
+    const [photo] = await documentState(page);
+    expect(photo?.luminaTaskId).toBe(taskId);
+    expect({ width: photo?.bitmap?.width, height: photo?.bitmap?.height }).toEqual({ width: 200, height: 100 });
+    expect(near(await meanColour(Buffer.from(photo?.bitmap?.base64 ?? '', 'base64')), orange)).toBe(true);
+    expect(await page.getByTestId('result').getAttribute('data-placed')).toBe('replace');
+
+    expect(await t.team(person.teamId)).toEqual({ balance: 6, reserved: 0 });
+    await expect.poll(() => page.getByTestId('balance').textContent()).toBe('6 credits');
+  });
+
+  it('processes a batch of selected images and puts each result beside its original', async () => {
+    gemini.script(imageReply(await solid(200, 100, orange)));
+    const pageImage = await renderPage({ width: 800, height: 600 }, [
+      { png: await solid(200, 100, red), x: 100, y: 50 },
+      { png: await solid(100, 100, blue), x: 400, y: 300 },
+    ]);
+    const { page, person } = await signedInPanel(8, {
+      ...defaultHostConfig({ pagePngBase64: pageImage }),
+      nodes: [
+        { name: 'red', kind: 'image', x: 100, y: 50, width: 200, height: 100, selected: true },
+        { name: 'blue', kind: 'image', x: 400, y: 300, width: 100, height: 100, selected: true },
+      ],
+    });
+    await expect.poll(() => page.getByTestId('selection').textContent()).toContain('2 elements selected');
+    await chooseMagicEdit(page, 'make it orange');
+    await page.locator('input[name="placement"]').nth(1).check();
+    const requestsBefore = gemini.requests.length;
+    await page.getByTestId('run').click();
+    await finished(page, 2);
+
+    const sentColours = await Promise.all(
+      gemini.requests.slice(requestsBefore).map((request) => meanColour(request.image?.bytes ?? Buffer.alloc(0))),
+    );
+    expect(sentColours.some((colour) => near(colour, red))).toBe(true);
+    expect(sentColours.some((colour) => near(colour, blue))).toBe(true);
+    expect(await fakeExpress<number>(page, 'renditions')).toBe(1);
+
+    const nodes = await documentState(page);
+    expect(nodes.map((node) => node.name)).toEqual(['red', null, 'blue', null]);
+    expect(nodes[0]?.luminaTaskId).toBeNull();
+    expect(nodes[1]?.bounds.x).toBe(100 + 200 + 24);
+    expect(nodes[3]?.bounds.x).toBe(400 + 100 + 24);
+    expect(nodes[1]?.luminaTaskId).toMatch(/^task_/);
+    expect(nodes[3]?.luminaTaskId).toMatch(/^task_/);
+    expect(await t.team(person.teamId)).toEqual({ balance: 0, reserved: 0 });
+  });
+
+  it('re-processes an image Lumina inserted from its earlier result, without rendering the page', async () => {
+    gemini.script(imageReply(await solid(120, 80, green)));
+    const person = await personWithCredits(8);
+    const token = await pluginToken(t, person);
+    const form = new FormData();
+    form.set('image', new File([new Uint8Array(await solid(120, 80, red))], 'red.png'));
+    form.set('operation', 'magic-edit');
+    form.set('prompt', 'make it green');
+    const submitted = await t.request('/api/v1/process', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}` },
+      body: form,
+    });
+    const earlierTaskId = ((await submitted.json()) as { taskId: string }).taskId;
+    await eventually(async () => {
+      const view = (await (
+        await t.request(`/api/v1/tasks/${earlierTaskId}`, { headers: { authorization: `Bearer ${token}` } })
+      ).json()) as { status: string };
+      return view.status === 'COMPLETED' ? view : undefined;
+    });
+
+    gemini.script(imageReply(await solid(120, 80, orange)));
+    const { page } = await open({
+      ...defaultHostConfig({
+        pagePngBase64: await renderPage({ width: 800, height: 600 }, [
+          { png: await solid(120, 80, red), x: 10, y: 10 },
+        ]),
+      }),
+      nodes: [
+        {
+          name: 'earlier',
+          kind: 'image',
+          x: 10,
+          y: 10,
+          width: 120,
+          height: 80,
+          selected: true,
+          luminaTaskId: earlierTaskId,
+        },
+      ],
+      storage: { 'lumina.token': token },
+    });
+    await chooseMagicEdit(page, 'now orange');
+    const requestsBefore = gemini.requests.length;
+    await page.getByTestId('run').click();
+    await finished(page, 1);
+
+    const sent = gemini.requests[requestsBefore]?.image;
+    expect(near(await meanColour(sent?.bytes ?? Buffer.alloc(0)), green)).toBe(true);
+    expect(await fakeExpress<number>(page, 'renditions')).toBe(0);
+    const [node] = await documentState(page);
+    expect(node?.luminaTaskId).not.toBe(earlierTaskId);
+    expect(near(await meanColour(Buffer.from(node?.bitmap?.base64 ?? '', 'base64')), orange)).toBe(true);
+  });
+
+  it('cancels a task while it waits, shows it canceled and gives the credit back', async () => {
+    // No gpu-worker runs in this test, so a background removal waits in the queue until canceled.
+    const { page, person } = await signedInPanel(5, await oneImagePage());
+    await page.getByTestId('run').click();
+    await expect.poll(() => jobs(page).first().getAttribute('data-status')).toBe('queued');
+    expect(await t.team(person.teamId)).toEqual({ balance: 4, reserved: 1 });
+    const taskId = (await jobs(page).first().getAttribute('data-task-id')) ?? '';
+
+    await page.getByTestId('cancel').click();
+    await expect.poll(() => jobs(page).first().getAttribute('data-status')).toBe('canceled');
+    await expect.poll(async () => (await t.taskRow(taskId))?.status).toBe('CANCELED');
+    expect(await t.team(person.teamId)).toEqual({ balance: 5, reserved: 0 });
+    expect(await page.getByTestId('job-error').textContent()).toContain('not charged');
+  });
+});
+
+describe('files and output without a selection', () => {
+  it('processes a picked file with nothing selected, adds it with addImage, and lets the result be dragged or clicked in', async () => {
+    gemini.script(imageReply(await solid(64, 64, orange)));
+    const { page } = await signedInPanel(4, await oneImagePage(false));
+    await expect.poll(() => page.getByTestId('selection').textContent()).toContain('Nothing selected');
+    await chooseMagicEdit(page, 'make it orange');
+    await page
+      .getByTestId('file-input')
+      .setInputFiles({ name: 'logo.png', mimeType: 'image/png', buffer: await solid(64, 64, blue) });
+    await finished(page, 1);
+
+    const taskId = await jobs(page).first().getAttribute('data-task-id');
+    const [added] = await addedImages(page);
+    expect(added?.nodeAddOnData).toEqual({ 'lumina.taskId': taskId });
+    expect(near(await meanColour(Buffer.from(added?.base64 ?? '', 'base64')), orange)).toBe(true);
+    expect(await fakeExpress<number>(page, 'renditions')).toBe(0);
+
+    await fakeExpress(page, 'completeDrag');
+    await page.getByTestId('result').click();
+    const all = await addedImages(page);
+    expect(all).toHaveLength(3);
+    expect(all.map((image) => image.nodeAddOnData['lumina.taskId'])).toEqual([taskId, taskId, taskId]);
+  });
+});
+
+describe('refusals and errors in plain words', () => {
+  it('refuses a page with premium content for a free user before anything is rendered or uploaded, and offers the upgrade', async () => {
+    const { page, person } = await signedInPanel(5, { ...(await oneImagePage()), pageHasPremiumContent: true });
+    await page.getByTestId('run').click();
+    await finished(page, 1);
+    expect(await page.getByTestId('job-error').getAttribute('data-code')).toBe('premium_content');
+    expect(await page.getByTestId('job-error').textContent()).toContain('premium content');
+    expect(await fakeExpress<number>(page, 'renditions')).toBe(0);
+    expect((await t.ledger(person.teamId)).map((row) => row.kind)).toEqual(['grant']);
+    await page.getByTestId('upgrade').click();
+    await expect.poll(() => fakeExpress<number>(page, 'upgrades')).toBe(1);
+  });
+
+  it('refuses to export from a document under review, without even rendering it', async () => {
+    const { page, person } = await signedInPanel(5, { ...(await oneImagePage()), exportAllowed: false });
+    await page.getByTestId('run').click();
+    await finished(page, 1);
+    expect(await page.getByTestId('job-error').getAttribute('data-code')).toBe('export_not_allowed');
+    expect(await fakeExpress<number>(page, 'renditions')).toBe(0);
+    expect((await t.ledger(person.teamId)).map((row) => row.kind)).toEqual(['grant']);
+  });
+
+  it('says in plain words when the team is out of credits', async () => {
+    const { page } = await signedInPanel(0, await oneImagePage());
+    await page.getByTestId('run').click();
+    await finished(page, 1);
+    expect(await page.getByTestId('job-error').getAttribute('data-code')).toBe('insufficient_credits');
+    expect(await page.getByTestId('job-error').textContent()).toContain('out of credits');
+  });
+});
+
+describe('themes', () => {
+  it('follows Express’s theme, at start and when it changes', async () => {
+    const { page } = await open({ ...(await oneImagePage()), theme: 'dark' });
+    await expect.poll(() => page.locator('html').getAttribute('data-theme')).toBe('dark');
+    const dark = await page.evaluate<string>('getComputedStyle(document.body).backgroundColor');
+    await fakeExpress(page, 'setTheme', 'light');
+    await expect.poll(() => page.locator('html').getAttribute('data-theme')).toBe('light');
+    expect(await page.evaluate<string>('getComputedStyle(document.body).backgroundColor')).not.toBe(dark);
+  });
+});

@@ -1,0 +1,328 @@
+import sharp from 'sharp';
+import { describe, expect, it } from 'vitest';
+import { taskIdDataKey } from '../src/lib/sandbox-contract.ts';
+import { uploadRefusal } from '../src/lib/upload-refusal.ts';
+import { createLuminaSandbox } from '../src/sandbox/create-lumina-sandbox.ts';
+import { FakeBitmap, FakeContainerNode, FakeEditor, FakeMediaContainer, FakeNode } from './fake-express-document.ts';
+
+const taskId = 'task_01jabcdefghjkmnpqrstvwxyz0';
+const otherTaskId = 'task_01jzzzzzzzzzzzzzzzzzzzzzz0';
+
+const png = async (width: number, height: number) =>
+  new Blob(
+    [
+      new Uint8Array(
+        await sharp({ create: { width, height, channels: 4, background: { r: 10, g: 200, b: 30, alpha: 0.5 } } })
+          .png()
+          .toBuffer(),
+      ),
+    ],
+    { type: 'image/png' },
+  );
+
+function imageNode(editor: FakeEditor, at = { x: 100, y: 50 }, size = { width: 200, height: 100 }) {
+  return new FakeMediaContainer(editor.doc, { bitmap: new FakeBitmap(400, 200, new Uint8Array()) }, size, at);
+}
+
+describe('reading the selection', () => {
+  it('names the kind of each selected element and whether it can be replaced in place', () => {
+    const editor = new FakeEditor();
+    const image = editor.add(imageNode(editor));
+    const video = editor.add(
+      new FakeMediaContainer(editor.doc, { bitmap: null, kind: 'UnknownMediaRectangle' }, { width: 50, height: 50 }),
+    );
+    const text = editor.add(new FakeNode(editor.doc, 'Text', { width: 80, height: 20 }));
+    const rect = editor.add(new FakeNode(editor.doc, 'Rectangle', { width: 30, height: 30 }));
+    const group = editor.add(new FakeContainerNode(editor.doc, 'Group', { width: 300, height: 300 }));
+    editor.selected = [image, video, text, rect, group];
+
+    const { items } = createLuminaSandbox(editor).readSelection();
+    expect(items.map((item) => [item.kind, item.replaceable])).toEqual([
+      ['image', true],
+      ['media', false],
+      ['text', false],
+      ['shape', false],
+      ['group', false],
+    ]);
+    expect(items.map((item) => item.nodeId)).toEqual([image.id, video.id, text.id, rect.id, group.id]);
+  });
+
+  it('gives bounds in the page space of a rendition, through nested groups, with the page size', () => {
+    const editor = new FakeEditor({ width: 1200, height: 800 });
+    const group = editor.add(
+      new FakeContainerNode(editor.doc, 'Group', { width: 600, height: 600 }, { x: 300, y: 200 }),
+    );
+    const image = editor.add(imageNode(editor, { x: 40, y: 30 }, { width: 250, height: 125 }), group);
+    editor.selected = [image];
+
+    const [item] = createLuminaSandbox(editor).readSelection().items;
+    expect(item?.bounds).toEqual({ x: 340, y: 230, width: 250, height: 125 });
+    expect(item?.pageSize).toEqual({ width: 1200, height: 800 });
+  });
+
+  it('answers an empty list when nothing is selected', () => {
+    const editor = new FakeEditor();
+    editor.add(imageNode(editor));
+    expect(createLuminaSandbox(editor).readSelection()).toEqual({ items: [] });
+  });
+
+  it('refuses arguments to readSelection, which takes none', () => {
+    const sandbox = createLuminaSandbox(new FakeEditor());
+    expect(() => sandbox.readSelection({ sneaky: true })).toThrow(TypeError);
+  });
+});
+
+describe('putting a result back', () => {
+  it('replaces the selected image in place, inside keepContentActiveDuringAsync, and tags it with the task', async () => {
+    const editor = new FakeEditor();
+    const image = editor.add(imageNode(editor));
+    editor.selected = [image];
+    editor.doc.log.length = 0;
+
+    const outcome = await createLuminaSandbox(editor).placeResult({
+      nodeId: image.id,
+      placement: 'replace',
+      image: await png(640, 320),
+      taskId,
+    });
+
+    expect(outcome).toEqual({ ok: true, nodeId: image.id, placement: 'replace' });
+    expect({ width: image.bitmap?.width, height: image.bitmap?.height }).toEqual({ width: 640, height: 320 });
+    expect(image.addOnData.getItem(taskIdDataKey)).toBe(taskId);
+    expect(editor.artboard.children.items).toEqual([image]);
+    // The bitmap loads first; the edits follow in the callback that keeps the node active.
+    expect(editor.doc.log).toEqual([
+      `keepContentActiveDuringAsync ${image.id}`,
+      'loadBitmapImage',
+      'replaceMedia',
+      `addOnData.setItem ${taskIdDataKey}`,
+    ]);
+  });
+
+  it('inserts the result beside the original, right after it in its parent, at the aspect ratio of the result', async () => {
+    const editor = new FakeEditor();
+    const before = editor.add(new FakeNode(editor.doc, 'Rectangle', { width: 10, height: 10 }));
+    const shape = editor.add(new FakeNode(editor.doc, 'Ellipse', { width: 200, height: 200 }, { x: 100, y: 50 }));
+    const after = editor.add(new FakeNode(editor.doc, 'Text', { width: 10, height: 10 }));
+    editor.selected = [shape];
+
+    const outcome = await createLuminaSandbox(editor).placeResult({
+      nodeId: shape.id,
+      placement: 'beside',
+      image: await png(400, 200),
+      taskId,
+    });
+
+    if (!outcome.ok) throw new Error(outcome.message);
+    const items = editor.artboard.children.items;
+    expect(items.map((node) => node.id)).toEqual([before.id, shape.id, outcome.nodeId, after.id]);
+    const inserted = items[2];
+    if (!(inserted instanceof FakeMediaContainer)) throw new Error('an image container was inserted');
+    expect(inserted.boundsInParent).toEqual({ x: 324, y: 50, width: 200, height: 100 });
+    expect(inserted.bitmap?.width).toBe(400);
+    expect(inserted.addOnData.getItem(taskIdDataKey)).toBe(taskId);
+    expect(shape.addOnData.getItem(taskIdDataKey)).toBeUndefined();
+  });
+
+  it('finds the element again when the selection moved on while the task ran', async () => {
+    const editor = new FakeEditor();
+    const image = editor.add(imageNode(editor));
+    editor.selected = [];
+    const outcome = await createLuminaSandbox(editor).placeResult({
+      nodeId: image.id,
+      placement: 'replace',
+      image: await png(20, 10),
+      taskId,
+    });
+    expect(outcome.ok).toBe(true);
+    expect(image.bitmap?.width).toBe(20);
+  });
+
+  it('says the element is gone when it was deleted, and changes nothing', async () => {
+    const editor = new FakeEditor();
+    const outcome = await createLuminaSandbox(editor).placeResult({
+      nodeId: 'mediacontainer-404',
+      placement: 'beside',
+      image: await png(20, 10),
+      taskId,
+    });
+    expect(outcome).toMatchObject({ ok: false, code: 'node_gone' });
+    expect(editor.artboard.children.items).toEqual([]);
+  });
+
+  it('refuses to replace something that is not an image, without touching the document', async () => {
+    const editor = new FakeEditor();
+    const text = editor.add(new FakeNode(editor.doc, 'Text', { width: 80, height: 20 }));
+    editor.selected = [text];
+    editor.doc.log.length = 0;
+    const outcome = await createLuminaSandbox(editor).placeResult({
+      nodeId: text.id,
+      placement: 'replace',
+      image: await png(20, 10),
+      taskId,
+    });
+    expect(outcome).toMatchObject({ ok: false, code: 'not_replaceable' });
+    expect(editor.doc.log).toEqual([]);
+  });
+
+  it('checks every argument on receipt: a bad task id, a missing image or a string for bytes is refused', async () => {
+    const editor = new FakeEditor();
+    const image = editor.add(imageNode(editor));
+    editor.selected = [image];
+    const sandbox = createLuminaSandbox(editor);
+    const blob = await png(20, 10);
+    for (const bad of [
+      { nodeId: image.id, placement: 'replace', image: blob, taskId: 'DROP TABLE' },
+      { nodeId: image.id, placement: 'replace', taskId },
+      { nodeId: image.id, placement: 'replace', image: 'iVBORw0KGgo=', taskId },
+      { nodeId: image.id, placement: 'on-top', image: blob, taskId },
+      null,
+    ]) {
+      expect(await sandbox.placeResult(bad)).toMatchObject({ ok: false, code: 'invalid_arguments' });
+    }
+    expect(image.bitmap?.width).toBe(400);
+  });
+});
+
+describe('re-processing images Lumina inserted', () => {
+  it('reads back the task id of an image the add-on put beside the original', async () => {
+    const editor = new FakeEditor();
+    const image = editor.add(imageNode(editor));
+    editor.selected = [image];
+    const sandbox = createLuminaSandbox(editor);
+    const outcome = await sandbox.placeResult({
+      nodeId: image.id,
+      placement: 'beside',
+      image: await png(40, 20),
+      taskId,
+    });
+    if (!outcome.ok) throw new Error(outcome.message);
+    const inserted = editor.artboard.children.items.find((node) => node.id === outcome.nodeId);
+    if (!inserted) throw new Error('inserted node not found');
+    editor.selected = [image, inserted];
+
+    expect(sandbox.readSelection().items.map((item) => item.luminaTaskId)).toEqual([null, taskId]);
+  });
+
+  it('keeps the newest task id when a result replaces an earlier result', async () => {
+    const editor = new FakeEditor();
+    const image = editor.add(imageNode(editor));
+    editor.selected = [image];
+    const sandbox = createLuminaSandbox(editor);
+    await sandbox.placeResult({ nodeId: image.id, placement: 'replace', image: await png(40, 20), taskId });
+    await sandbox.placeResult({
+      nodeId: image.id,
+      placement: 'replace',
+      image: await png(40, 20),
+      taskId: otherTaskId,
+    });
+    expect(sandbox.readSelection().items[0]?.luminaTaskId).toBe(otherTaskId);
+  });
+
+  it('ignores add-on data that is not a task id', () => {
+    const editor = new FakeEditor();
+    const image = editor.add(imageNode(editor));
+    editor.doc.setup(() => image.addOnData.setItem(taskIdDataKey, 'not-a-task'));
+    editor.selected = [image];
+    expect(createLuminaSandbox(editor).readSelection().items[0]?.luminaTaskId).toBeNull();
+  });
+});
+
+describe('premium content and export rules', () => {
+  it('asks Express whether premium media may be exported only in the experimental build', () => {
+    const editor = new FakeEditor();
+    const premium = editor.add(
+      new FakeMediaContainer(editor.doc, { bitmap: null, premium: true }, { width: 100, height: 100 }),
+    );
+    editor.selected = [premium];
+
+    expect(createLuminaSandbox(editor).readSelection().items[0]?.mediaExportable).toBeNull();
+    expect(premium.mediaRectangle.canExportMediaCalls).toBe(0);
+    expect(createLuminaSandbox(editor, { experimentalApis: true }).readSelection().items[0]?.mediaExportable).toBe(
+      false,
+    );
+  });
+
+  const allowed = {
+    source: 'page-rendition',
+    documentExportAllowed: true,
+    pageHasPremiumContent: false,
+    userIsPremium: false,
+    mediaExportable: null,
+  } as const;
+
+  it('lets an ordinary page rendition through', () => {
+    expect(uploadRefusal(allowed)).toBeNull();
+  });
+
+  it('refuses anything from a document whose review forbids export', () => {
+    expect(uploadRefusal({ ...allowed, documentExportAllowed: false })?.code).toBe('export_not_allowed');
+    expect(uploadRefusal({ ...allowed, source: 'lumina-result', documentExportAllowed: false })?.code).toBe(
+      'export_not_allowed',
+    );
+  });
+
+  it('refuses a page with premium content for a free user, and allows it for a premium one', () => {
+    expect(uploadRefusal({ ...allowed, pageHasPremiumContent: true })?.code).toBe('premium_content');
+    expect(uploadRefusal({ ...allowed, pageHasPremiumContent: true, userIsPremium: true })).toBeNull();
+  });
+
+  it('refuses media Express says may not be exported', () => {
+    expect(uploadRefusal({ ...allowed, userIsPremium: true, mediaExportable: false })?.code).toBe('premium_content');
+  });
+
+  it('always lets the user send a file from their own disk', () => {
+    expect(
+      uploadRefusal({ ...allowed, source: 'file', documentExportAllowed: false, pageHasPremiumContent: true }),
+    ).toBeNull();
+  });
+});
+
+describe('the experimental direct-pixel path', () => {
+  const pixels = async () => new Uint8Array(await (await png(30, 20)).arrayBuffer());
+
+  it('is refused in the production build, without touching the image', async () => {
+    const editor = new FakeEditor();
+    const image = editor.add(
+      new FakeMediaContainer(editor.doc, { bitmap: new FakeBitmap(30, 20, await pixels()) }, { width: 30, height: 20 }),
+    );
+    editor.selected = [image];
+    editor.doc.log.length = 0;
+    expect(await createLuminaSandbox(editor).readMedia({ nodeId: image.id })).toMatchObject({
+      ok: false,
+      code: 'experimental_apis_off',
+    });
+    expect(editor.doc.log).toEqual([]);
+  });
+
+  it('reads the image’s own bytes in the experimental build, inside keepContentActiveDuringAsync', async () => {
+    const editor = new FakeEditor();
+    const bytes = await pixels();
+    const image = editor.add(
+      new FakeMediaContainer(editor.doc, { bitmap: new FakeBitmap(30, 20, bytes) }, { width: 30, height: 20 }),
+    );
+    editor.selected = [image];
+    editor.doc.log.length = 0;
+    const outcome = await createLuminaSandbox(editor, { experimentalApis: true }).readMedia({ nodeId: image.id });
+    if (!outcome.ok) throw new Error(outcome.message);
+    expect(new Uint8Array(await outcome.image.arrayBuffer())).toEqual(bytes);
+    expect(editor.doc.log).toEqual([`keepContentActiveDuringAsync ${image.id}`]);
+  });
+
+  it('refuses premium media and anything that is not an image', async () => {
+    const editor = new FakeEditor();
+    const premium = editor.add(
+      new FakeMediaContainer(
+        editor.doc,
+        { bitmap: new FakeBitmap(30, 20, await pixels()), premium: true },
+        { width: 30, height: 20 },
+      ),
+    );
+    const text = editor.add(new FakeNode(editor.doc, 'Text', { width: 10, height: 10 }));
+    editor.selected = [premium, text];
+    const sandbox = createLuminaSandbox(editor, { experimentalApis: true });
+    expect(await sandbox.readMedia({ nodeId: premium.id })).toMatchObject({ ok: false, code: 'premium_content' });
+    expect(await sandbox.readMedia({ nodeId: text.id })).toMatchObject({ ok: false, code: 'not_an_image' });
+    expect(await sandbox.readMedia({ node: premium.id })).toMatchObject({ ok: false, code: 'invalid_arguments' });
+  });
+});
