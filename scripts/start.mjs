@@ -89,7 +89,8 @@ process.on('SIGTERM', () => stop(0));
 for (const plugin of ['figma', 'adobe-express']) {
   const built = spawnSync(process.execPath, [`plugins/${plugin}/scripts/build.mjs`], {
     cwd: root,
-    env,
+    // The plugins call PUBLIC_BASE_URL when it is set, else the default local API.
+    env: { LUMINA_API_ORIGIN: process.env.PUBLIC_BASE_URL, ...env },
     stdio: 'inherit',
   });
   if (built.status !== 0) console.error(`lumina: the ${plugin} plugin did not build; the API starts anyway`);
