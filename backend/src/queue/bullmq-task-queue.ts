@@ -1,5 +1,6 @@
 import { type QueueName, queueNames, queueOf, type TaskJob, WorkerHeartbeat, workerHeartbeatKey } from '@lumina/shared';
 import { Queue } from 'bullmq';
+import { closeQueue } from './close-queue.ts';
 import { redisConnection } from './redis-connection.ts';
 import type { JobSnapshot, JobState, TaskQueue } from './task-queue.ts';
 
@@ -129,7 +130,7 @@ export function createBullmqTaskQueue(options: BullmqQueueOptions): TaskQueue {
       await client.llen(queues.gpu.waitKey);
     },
     async close() {
-      await Promise.all([queues.gpu.queue.close(), queues.edit.queue.close()]);
+      await Promise.all([closeQueue(queues.gpu.queue), closeQueue(queues.edit.queue)]);
     },
   };
 }
