@@ -1,5 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { join } from 'node:path';
+import type { ChildProcess } from 'node:child_process';
 import { SubmitTaskResponse, TaskView } from '@lumina/shared';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,9 +10,9 @@ import {
   startTestBackend,
   type TestBackend,
 } from '../backend/test/support/harness.ts';
+import { exited, spawnWorkerProcess } from './support/worker-process.ts';
 
 // The edit worker runs as a real process here, so it can be killed with SIGKILL while Gemini is still thinking.
-const root = join(import.meta.dirname, '..');
 const apiKey = 'crash-test-key';
 let gemini: GeminiStandIn;
 let t: TestBackend;
@@ -29,33 +28,17 @@ afterAll(async () => {
   await gemini?.close();
 });
 
-async function spawnEditWorker(name: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'backend/src/edit-worker-main.ts'], {
-    cwd: root,
-    // A short lock so a dead worker's edit is noticed as stalled within seconds.
-    env: { ...process.env, ...t.env, EDIT_LOCK_DURATION_MS: '2000', EDIT_STALLED_INTERVAL_MS: '1000' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => {
-    output += chunk.toString();
-  });
-  child.stderr?.on('data', (chunk: Buffer) => {
-    output += chunk.toString();
-  });
-  await eventually(async () => {
-    if (child.exitCode !== null) throw new Error(`${name} exited early:\n${output}`);
-    return output.includes('edit worker ready') ? true : undefined;
-  }, 60_000);
-  return child;
-}
-
-const exited = (child: ChildProcess) =>
-  new Promise<number | null>((resolve) => {
-    if (child.exitCode !== null) resolve(child.exitCode);
-    else child.once('exit', (code) => resolve(code));
-  });
+const spawnEditWorker = async (name: string) =>
+  (
+    await spawnWorkerProcess({
+      name,
+      entry: 'backend/src/edit-worker-main.ts',
+      // A short lock so a dead worker's edit is noticed as stalled within seconds.
+      env: { ...t.env, EDIT_LOCK_DURATION_MS: '2000', EDIT_STALLED_INTERVAL_MS: '1000' },
+      readyText: 'edit worker ready',
+      children,
+    })
+  ).child;
 
 describe('an edit worker killed while Gemini is answering', () => {
   it('loses nothing: another worker redoes the edit, and the team is charged once', async () => {

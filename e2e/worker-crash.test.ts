@@ -1,5 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { join } from 'node:path';
+import type { ChildProcess } from 'node:child_process';
 import { SubmitTaskResponse, TaskView } from '@lumina/shared';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,9 +9,9 @@ import {
   startTestBackend,
   type TestBackend,
 } from '../backend/test/support/harness.ts';
+import { exited, spawnWorkerProcess } from './support/worker-process.ts';
 
 // Workers run as real processes here, so one can be killed with SIGKILL in the middle of a job.
-const root = join(import.meta.dirname, '..');
 let t: TestBackend;
 const children: ChildProcess[] = [];
 
@@ -25,37 +24,14 @@ afterAll(async () => {
 });
 
 /** Starts `gpu-worker/src/main.ts` as its own process and resolves once it says it is ready. */
-async function spawnWorker(name: string): Promise<{ child: ChildProcess; output: () => string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'gpu-worker/src/main.ts'], {
-    cwd: root,
-    env: {
-      ...process.env,
-      ...t.env,
-      // A short lock so a dead worker's job is noticed as stalled within seconds.
-      WORKER_LOCK_DURATION_MS: '2000',
-      WORKER_STALLED_INTERVAL_MS: '1000',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => {
-    output += chunk.toString();
-  });
-  child.stderr?.on('data', (chunk: Buffer) => {
-    output += chunk.toString();
-  });
-  await eventually(async () => {
-    if (child.exitCode !== null) throw new Error(`${name} exited early:\n${output}`);
-    return output.includes('gpu worker ready') ? true : undefined;
-  }, 120_000);
-  return { child, output: () => output };
-}
-
-const exited = (child: ChildProcess) =>
-  new Promise<number | null>((resolve) => {
-    if (child.exitCode !== null) resolve(child.exitCode);
-    else child.once('exit', (code) => resolve(code));
+const spawnWorker = (name: string) =>
+  spawnWorkerProcess({
+    name,
+    entry: 'gpu-worker/src/main.ts',
+    // A short lock so a dead worker's job is noticed as stalled within seconds.
+    env: { ...t.env, WORKER_LOCK_DURATION_MS: '2000', WORKER_STALLED_INTERVAL_MS: '1000' },
+    readyText: 'gpu worker ready',
+    children,
   });
 
 describe('a worker that dies mid-job', () => {
