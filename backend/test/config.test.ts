@@ -21,6 +21,29 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ LUMINA_SIGNING_SECRET: 'short' })).toThrow(/LUMINA_SIGNING_SECRET/);
   });
 
+  it('turns Google sign-in on only with both OAuth values, naming the missing one', () => {
+    expect(loadConfig({}).google).toBeUndefined();
+    expect(loadConfig({ GOOGLE_CLIENT_ID: 'id.apps.googleusercontent.com', GOOGLE_CLIENT_SECRET: 's' }).google).toEqual(
+      { clientId: 'id.apps.googleusercontent.com', clientSecret: 's' },
+    );
+    expect(() => loadConfig({ GOOGLE_CLIENT_ID: 'id' })).toThrow(ConfigError);
+    expect(() => loadConfig({ GOOGLE_CLIENT_ID: 'id' })).toThrow(/GOOGLE_CLIENT_SECRET/);
+    expect(() => loadConfig({ GOOGLE_CLIENT_SECRET: 's' })).toThrow(/GOOGLE_CLIENT_ID/);
+    // An empty variable is unset, as everywhere else.
+    expect(() => loadConfig({ GOOGLE_CLIENT_ID: 'id', GOOGLE_CLIENT_SECRET: '' })).toThrow(/GOOGLE_CLIENT_SECRET/);
+  });
+
+  it('sends mail only with an smtp:// or smtps:// SMTP_URL and a MAIL_FROM', () => {
+    expect(loadConfig({}).mail).toBeUndefined();
+    expect(loadConfig({ MAIL_FROM: 'Lumina <a@b.c>' }).mail).toBeUndefined();
+    expect(loadConfig({ SMTP_URL: 'smtps://u:p@mail.example.com:465', MAIL_FROM: 'Lumina <a@b.c>' }).mail).toEqual({
+      smtpUrl: 'smtps://u:p@mail.example.com:465',
+      from: 'Lumina <a@b.c>',
+    });
+    expect(() => loadConfig({ SMTP_URL: 'smtp://mail.example.com:587' })).toThrow(/MAIL_FROM/);
+    expect(() => loadConfig({ SMTP_URL: 'https://mail.example.com', MAIL_FROM: 'a@b.c' })).toThrow(/SMTP_URL/);
+  });
+
   it('switches storage to S3 when a bucket is configured', () => {
     const config = loadConfig({ S3_BUCKET: 'lumina-results', S3_ENDPOINT: 'http://127.0.0.1:4568' });
     expect(config.storage).toMatchObject({ kind: 's3', bucket: 'lumina-results', forcePathStyle: true });

@@ -101,13 +101,17 @@ export const CreateInviteBody = z.strictObject({
 });
 export type CreateInviteBody = z.infer<typeof CreateInviteBody>;
 
-/** The link is the only place the invite's token appears; e-mail delivery is separate. */
+/**
+ * The link is the only place the invite's token appears. `emailSent` says whether it was also e-mailed to
+ * `email` (only with SMTP configured, and only when the server accepted it); otherwise the inviter passes it on.
+ */
 export const InviteCreated = z.strictObject({
   inviteId: z.string(),
   link: z.url(),
   role: TeamRole,
   email: z.string().nullable(),
   expiresAt: z.iso.datetime(),
+  emailSent: z.boolean(),
 });
 export type InviteCreated = z.infer<typeof InviteCreated>;
 

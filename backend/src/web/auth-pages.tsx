@@ -1,7 +1,7 @@
 /** @jsxRuntime automatic */
 /** @jsxImportSource hono/jsx */
 import { SignInBody, SignUpBody } from '@lumina/shared';
-import { Hono } from 'hono';
+import { type Context, Hono } from 'hono';
 import { deleteCookie } from 'hono/cookie';
 import { ApiError } from '../errors.ts';
 import { checkSameOrigin } from '../http/check-same-origin.ts';
@@ -18,8 +18,23 @@ import { safeNext, signedIn, teamCookieName, webUserOf } from './web-session.ts'
 
 const labelOf = (userAgent: string | undefined): string | undefined => userAgent?.slice(0, 200) || undefined;
 const text = (value: unknown): string => (typeof value === 'string' ? value : '');
+const googleOn = (c: Context<AppEnv>): boolean => c.var.ctx.config.google !== undefined;
 
-function SignInPage(props: { next: string; email?: string; error?: string }) {
+/** `/auth/google`, carrying `next` so the person lands where they were going. */
+const googleHref = (next: string): string => `/auth/google${next === '/' ? '' : `?next=${encodeURIComponent(next)}`}`;
+
+/** Offered only when Google's OAuth client is configured. */
+function ContinueWithGoogle(props: { next: string }) {
+  return (
+    <p>
+      <a class="button" href={googleHref(props.next)}>
+        Continue with Google
+      </a>
+    </p>
+  );
+}
+
+export function SignInPage(props: { next: string; google: boolean; email?: string; error?: string }) {
   return (
     <Layout title="Sign in" narrow>
       <h1>Sign in</h1>
@@ -36,6 +51,7 @@ function SignInPage(props: { next: string; email?: string; error?: string }) {
         </label>
         <button type="submit">Sign in</button>
       </form>
+      {props.google && <ContinueWithGoogle next={props.next} />}
       <p>
         New here?{' '}
         <a href={`/sign-up${props.next === '/' ? '' : `?next=${encodeURIComponent(props.next)}`}`}>Create an account</a>
@@ -44,7 +60,7 @@ function SignInPage(props: { next: string; email?: string; error?: string }) {
   );
 }
 
-function SignUpPage(props: { next: string; email?: string; name?: string; errors?: string[] }) {
+function SignUpPage(props: { next: string; google: boolean; email?: string; name?: string; errors?: string[] }) {
   return (
     <Layout title="Create an account" narrow>
       <h1>Create an account</h1>
@@ -73,6 +89,7 @@ function SignUpPage(props: { next: string; email?: string; name?: string; errors
         </label>
         <button type="submit">Create account</button>
       </form>
+      {props.google && <ContinueWithGoogle next={props.next} />}
       <p>
         Have an account?{' '}
         <a href={`/sign-in${props.next === '/' ? '' : `?next=${encodeURIComponent(props.next)}`}`}>Sign in</a>
@@ -86,7 +103,7 @@ function SignUpPage(props: { next: string; email?: string; name?: string; errors
  * the JSON API; a fresh session starts on the personal team.
  */
 export const authPages = new Hono<AppEnv>()
-  .get('/sign-in', (c) => renderPage(c, <SignInPage next={safeNext(c.req.query('next'))} />))
+  .get('/sign-in', (c) => renderPage(c, <SignInPage next={safeNext(c.req.query('next'))} google={googleOn(c)} />))
   .post('/sign-in', authRateLimit('sign-in'), async (c) => {
     checkSameOrigin(c, { required: false });
     const form = await c.req.parseBody();
@@ -103,15 +120,19 @@ export const authPages = new Hono<AppEnv>()
       return c.redirect(next, 303);
     } catch (error) {
       if (!(error instanceof ApiError) || error.code !== 'invalid_credentials') throw error;
-      return renderPage(c, <SignInPage next={next} email={text(form.email)} error={error.message} />, 401);
+      return renderPage(
+        c,
+        <SignInPage next={next} google={googleOn(c)} email={text(form.email)} error={error.message} />,
+        401,
+      );
     }
   })
-  .get('/sign-up', (c) => renderPage(c, <SignUpPage next={safeNext(c.req.query('next'))} />))
+  .get('/sign-up', (c) => renderPage(c, <SignUpPage next={safeNext(c.req.query('next'))} google={googleOn(c)} />))
   .post('/sign-up', authRateLimit('sign-up'), async (c) => {
     checkSameOrigin(c, { required: false });
     const form = await c.req.parseBody();
     const next = safeNext(form.next);
-    const again = { next, email: text(form.email), name: text(form.name) };
+    const again = { next, google: googleOn(c), email: text(form.email), name: text(form.name) };
     const body = SignUpBody.safeParse({ email: again.email, password: text(form.password), name: again.name });
     if (!body.success) {
       const errors = body.error.issues.map((issue) => `${String(issue.path[0] ?? 'form')}: ${issue.message}`);

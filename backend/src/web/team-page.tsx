@@ -131,10 +131,17 @@ function TeamPage(props: TeamPageProps) {
           <h2>Invite someone</h2>
           {props.created && (
             <div class="card" role="status">
-              <p>
-                Send this link{props.created.email ? ` to ${props.created.email}` : ''}; it works once, until{' '}
-                {formatTime(props.created.expiresAt)}:
-              </p>
+              {props.created.emailSent ? (
+                <p>
+                  We e-mailed this link to {props.created.email}; it works once, until{' '}
+                  {formatTime(props.created.expiresAt)}:
+                </p>
+              ) : (
+                <p>
+                  Send this link{props.created.email ? ` to ${props.created.email}` : ''}; it works once, until{' '}
+                  {formatTime(props.created.expiresAt)}:
+                </p>
+              )}
               <div class="secret">
                 <label class="visually-hidden" for="invite-link">
                   Invite link
