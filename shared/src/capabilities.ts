@@ -34,9 +34,29 @@ export const OperationCapability = z.strictObject({
 });
 export type OperationCapability = z.infer<typeof OperationCapability>;
 
+/**
+ * How a submit is answered when the same team already has a completed task with the same input bytes,
+ * operation and parameters whose result is still stored: a new task, completed at once with a copy of that
+ * result. `credits` is what such a task costs (0: nothing was computed).
+ */
+export const DuplicateSubmits = z.strictObject({ credits: z.number().int().nonnegative(), description: z.string() });
+export type DuplicateSubmits = z.infer<typeof DuplicateSubmits>;
+
+/**
+ * How long a finished task, its input and its result are kept, in days after it finished; null: kept until
+ * deleted otherwise. `freePlanDays` is set where plans apply (billing on) and free-plan teams keep results less long.
+ */
+export const Retention = z.strictObject({
+  days: z.number().int().positive().nullable(),
+  freePlanDays: z.number().int().positive().nullable().optional(),
+});
+export type Retention = z.infer<typeof Retention>;
+
 /** `GET /api/v1/capabilities` */
 export const Capabilities = z.strictObject({
   operations: z.array(OperationCapability),
+  duplicates: DuplicateSubmits,
+  retention: Retention,
   limits: z.strictObject({
     maxUploadBytes: z.number().int().positive(),
     maxInputPixels: z.number().int().positive(),

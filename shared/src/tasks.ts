@@ -40,6 +40,16 @@ export const ResultInfo = z.strictObject({
 });
 export type ResultInfo = z.infer<typeof ResultInfo>;
 
+/**
+ * The encodings a result can be fetched in (`?format=` on its signed URL, or chosen by `Accept`): the stored
+ * result converted once and kept, so the same pixels come in whichever format the client prefers.
+ */
+export const ResultVariantFormat = z.enum(['png', 'webp', 'avif']);
+export type ResultVariantFormat = z.infer<typeof ResultVariantFormat>;
+
+/** The longest side of a task's thumbnail (`thumbnailUrl`), in pixels. */
+export const thumbnailMaxSidePx = 256;
+
 /** `POST /api/v1/process` → 202 */
 export const SubmitTaskResponse = z.strictObject({
   taskId: TaskId,
@@ -64,12 +74,16 @@ export const TaskView = z.strictObject({
   /** Signed, expiring URL; works without the bearer header. */
   resultUrl: z.string().nullable(),
   resultUrlExpiresAt: z.iso.datetime().nullable(),
+  /** Signed URL of a WebP at most 256 px a side, made on first request; null until the task completes. */
+  thumbnailUrl: z.string().nullable(),
   result: ResultInfo.nullable(),
   creditsReserved: z.number().int().nonnegative(),
   creditsDeducted: z.number().int().nonnegative(),
   createdAt: z.iso.datetime(),
   startedAt: z.iso.datetime().nullable(),
   finishedAt: z.iso.datetime().nullable(),
+  /** When the task, its result and its input are deleted (the team's retention); null while open or if kept. */
+  expiresAt: z.iso.datetime().nullable(),
   error: TaskError.optional(),
 });
 export type TaskView = z.infer<typeof TaskView>;

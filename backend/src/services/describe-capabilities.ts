@@ -13,6 +13,7 @@ import {
 } from '@lumina/shared';
 import type { Config } from '../config.ts';
 import { upscalePricePixels } from './price-task.ts';
+import { plansApply } from './team-plan.ts';
 
 /** What this deployment offers, at what price, within which limits (`GET /api/v1/capabilities`). */
 export function describeCapabilities(config: Config): Capabilities {
@@ -44,6 +45,17 @@ export function describeCapabilities(config: Config): Capabilities {
           : {}),
       },
     ],
+    duplicates: {
+      credits: 0,
+      description:
+        'A submit with the same image bytes, operation and parameters as a completed task of the same team whose result is still kept is answered at once by a new, already completed task with a copy of that result; it costs nothing, since nothing is computed.',
+    },
+    retention: {
+      days: config.retention.days === 0 ? null : config.retention.days,
+      ...(plansApply(config)
+        ? { freePlanDays: config.retention.freePlanDays === 0 ? null : config.retention.freePlanDays }
+        : {}),
+    },
     limits: {
       maxUploadBytes: config.limits.maxUploadBytes,
       maxInputPixels: config.limits.maxInputPixels,

@@ -10,6 +10,7 @@ import type { ServiceContext } from './context.ts';
 import { ensureMonthlyAllowance } from './ensure-monthly-allowance.ts';
 import { postLedgerEntry } from './ledger.ts';
 import { priceTask } from './price-task.ts';
+import { reuseCompletedTask } from './reuse-completed-task.ts';
 import { checkSpendingCap } from './spending-cap.ts';
 
 export interface SubmitTaskInput {
@@ -27,6 +28,8 @@ export interface SubmitTaskOutput {
   readonly taskId: string;
   /** True when an `Idempotency-Key` matched an earlier submit: nothing new was stored or charged. */
   readonly replayed: boolean;
+  /** Set when an identical completed task was reused: the new task is already completed and cost nothing. */
+  readonly duplicateOf?: string;
   readonly creditsCharged: number;
   readonly creditsRemaining: number;
 }
@@ -61,6 +64,21 @@ export async function submitTask({
   if (input.idempotencyKey) {
     const replay = await findReplay(ctx, input.teamId, input.idempotencyKey, requestHash);
     if (replay) return replay;
+  }
+  const reused = await reuseCompletedTask({
+    ctx,
+    input: {
+      teamId: input.teamId,
+      request: input.request,
+      image: input.image,
+      requestHash,
+      idempotencyKey: input.idempotencyKey,
+      submittedByUserId: input.submittedByUserId ?? null,
+    },
+  });
+  if (reused) {
+    const { taskId, duplicateOf, creditsRemaining } = reused;
+    return { taskId, replayed: false, duplicateOf, creditsCharged: 0, creditsRemaining };
   }
 
   const inspected = await inspectImage(input.image, ctx.config.limits);

@@ -1,8 +1,8 @@
 import sharp from 'sharp';
 import { watermarkTileSvg } from './watermark-tile-svg.ts';
 
-/** The formats results are stored in, and so the ones a watermarked copy is served in. */
-export type WatermarkFormat = 'png' | 'webp';
+/** The formats results are stored and served in (AVIF as a variant), and so the ones a watermarked copy comes in. */
+export type WatermarkFormat = 'png' | 'webp' | 'avif';
 
 /** About this many tiles (two words each) across the image's short side. */
 const tilesAcrossShortSide = 2.5;
@@ -61,5 +61,6 @@ export async function applyWatermark(image: Uint8Array, format: WatermarkFormat)
   // Compositing adds an alpha channel; an opaque image stays opaque.
   if (!metadata.hasAlpha) pipeline = pipeline.removeAlpha();
   pipeline = pipeline.toColourspace(isGrey ? (is16Bit ? 'grey16' : 'b-w') : is16Bit ? 'rgb16' : 'srgb');
+  if (format === 'avif') return pipeline.avif({ quality: 80, effort: 2 }).toBuffer();
   return format === 'png' ? pipeline.png().toBuffer() : pipeline.webp({ lossless: true }).toBuffer();
 }

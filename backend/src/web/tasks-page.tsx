@@ -25,10 +25,10 @@ function TaskRow(props: { task: TaskView }) {
   return (
     <tr>
       <td>
-        {task.resultUrl ? (
+        {task.thumbnailUrl ? (
           <img
             class="thumb"
-            src={task.resultUrl}
+            src={task.thumbnailUrl}
             width={thumbPx}
             height={thumbPx}
             loading="lazy"
@@ -52,7 +52,8 @@ function TaskRow(props: { task: TaskView }) {
       </td>
       <td>
         {task.resultUrl ? (
-          <a href={task.resultUrl} download>
+          // The stored format, as asked for at submit: a browser's `Accept` would otherwise pick AVIF or WebP.
+          <a href={task.result ? `${task.resultUrl}&format=${task.result.format}` : task.resultUrl} download>
             Download<span class="visually-hidden"> result of {task.taskId}</span>
           </a>
         ) : (

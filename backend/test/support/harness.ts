@@ -47,6 +47,8 @@ export async function startTestBackend(
     LOG_REQUESTS: 'false',
     // The reconciler looks at every open task in its database; only tests with a database of their own run it.
     RECONCILE_INTERVAL_MS: '0',
+    // Likewise the retention job: a test runs it itself, on a database of its own.
+    RETENTION_INTERVAL_MS: '0',
     ...overrides,
   };
   const config = loadConfig(env);

@@ -1,0 +1,34 @@
+import { ResultVariantFormat } from '@lumina/shared';
+
+/**
+ * Storage keys of what a task leaves behind. The result is `results/<task>.<format>` (decided at submit); the
+ * other encodings of it and its thumbnail are made on first request and kept beside it, so the retention job
+ * can name every object of a task without listing the store.
+ */
+export const variantKeyOf = (taskId: string, format: ResultVariantFormat): string => `variants/${taskId}.${format}`;
+export const thumbnailKeyOf = (taskId: string): string => `thumbnails/${taskId}.webp`;
+
+/** Every object a task may have in the store, whether or not it was made. */
+export const objectKeysOf = (task: { id: string; inputKey: string; outputKey: string }): string[] => [
+  task.inputKey,
+  task.outputKey,
+  ...ResultVariantFormat.options.map((format) => variantKeyOf(task.id, format)),
+  thumbnailKeyOf(task.id),
+];
+
+export type ServedKey =
+  | { readonly kind: 'result'; readonly taskId: string; readonly storedFormat: ResultVariantFormat }
+  | { readonly kind: 'thumbnail'; readonly taskId: string };
+
+const resultKeyPattern = /^results\/(task_[A-Za-z0-9]+)\.([a-z0-9]+)$/;
+const thumbnailKeyPattern = /^thumbnails\/(task_[A-Za-z0-9]+)\.webp$/;
+
+/** What a signed file URL may name: a task's result or its thumbnail. Inputs and variants are never named. */
+export function parseServedKey(key: string): ServedKey | null {
+  const result = key.match(resultKeyPattern);
+  const format = ResultVariantFormat.safeParse(result?.[2]);
+  if (result?.[1] && format.success) return { kind: 'result', taskId: result[1], storedFormat: format.data };
+  const thumbnail = key.match(thumbnailKeyPattern);
+  if (thumbnail?.[1]) return { kind: 'thumbnail', taskId: thumbnail[1] };
+  return null;
+}
