@@ -282,7 +282,7 @@ describe('signed result URLs', () => {
     expect(ok.headers.get('cross-origin-resource-policy')).toBe('cross-origin');
     expect(Buffer.from(await ok.arrayBuffer()).equals(small)).toBe(true);
 
-    const stale = t.backend.ctx.signedUrls.sign(key, 60, new Date(Date.now() - 120_000));
+    const stale = t.backend.ctx.signedUrls.sign(key, 60, { now: new Date(Date.now() - 120_000) });
     const expired = await t.request(new URL(stale.url).pathname + new URL(stale.url).search);
     expect(expired.status).toBe(403);
     expect(ErrorBody.parse(await expired.json()).error.code).toBe('invalid_signature');

@@ -9,13 +9,16 @@ import { startTestBackend, type TestBackend } from './support/harness.ts';
 // in front of a real origin on loopback.
 let t: TestBackend;
 let origin: ReturnType<typeof serve>;
-let env: { LUMINA_ORIGIN: string };
+let env: { LUMINA_ORIGIN: string; LUMINA_SIGNING_SECRET: string };
 
 beforeAll(async () => {
   t = await startTestBackend();
   origin = serve({ fetch: t.backend.app.fetch, port: 0, hostname: '127.0.0.1' });
   await new Promise<void>((resolve) => origin.once('listening', () => resolve()));
-  env = { LUMINA_ORIGIN: `http://127.0.0.1:${(origin.address() as AddressInfo).port}` };
+  env = {
+    LUMINA_ORIGIN: `http://127.0.0.1:${(origin.address() as AddressInfo).port}`,
+    LUMINA_SIGNING_SECRET: t.env.LUMINA_SIGNING_SECRET ?? '',
+  };
 });
 afterAll(async () => {
   origin?.close();

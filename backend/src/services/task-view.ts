@@ -2,6 +2,8 @@ import { isTerminal, JobResult, queueOf, type TaskView } from '@lumina/shared';
 import type { tasks } from '../db/schema.ts';
 import { errorFields } from '../logger.ts';
 import type { ServiceContext } from './context.ts';
+import { thumbnailKeyOf } from './result-keys.ts';
+import { watermarksResults } from './team-plan.ts';
 
 export type TaskRow = typeof tasks.$inferSelect;
 
@@ -34,8 +36,17 @@ export async function toTaskView(ctx: ServiceContext, row: TaskRow, options: { l
     }
   }
 
+  // `wm=1` in the link exactly when the file route would mark the result, so the edge never serves it clean.
+  const watermark = row.status === 'COMPLETED' && (await watermarksResults(ctx, row.teamId));
   const signed =
-    row.status === 'COMPLETED' ? ctx.signedUrls.sign(row.outputKey, ctx.config.resultUrlTtlSeconds) : undefined;
+    row.status === 'COMPLETED'
+      ? ctx.signedUrls.sign(row.outputKey, ctx.config.resultUrlTtlSeconds, { watermark })
+      : undefined;
+  // The thumbnail is marked like the result it shows.
+  const thumbnail =
+    row.status === 'COMPLETED'
+      ? ctx.signedUrls.sign(thumbnailKeyOf(row.id), ctx.config.resultUrlTtlSeconds, { watermark })
+      : undefined;
   // The row keeps the worker's whole report (model, provider, timings); the API shows the result part.
   const result = row.result ? (JobResult.safeParse(row.result).data?.result ?? null) : null;
   return {
@@ -48,12 +59,14 @@ export async function toTaskView(ctx: ServiceContext, row: TaskRow, options: { l
     queuePosition,
     resultUrl: signed?.url ?? null,
     resultUrlExpiresAt: signed?.expiresAt.toISOString() ?? null,
+    thumbnailUrl: thumbnail?.url ?? null,
     result,
     creditsReserved: row.creditsReserved,
     creditsDeducted: row.creditsDeducted,
     createdAt: row.createdAt.toISOString(),
     startedAt: row.startedAt?.toISOString() ?? null,
     finishedAt: row.finishedAt?.toISOString() ?? null,
+    expiresAt: row.expiresAt?.toISOString() ?? null,
     ...(row.errorCode
       ? { error: { code: row.errorCode as NonNullable<TaskView['error']>['code'], message: row.errorMessage ?? '' } }
       : {}),

@@ -17,6 +17,14 @@ export async function planOf(db: Db | Tx, teamId: string): Promise<BillingPlan> 
   return purchase ? 'paid' : 'free';
 }
 
+/**
+ * Whether the team's results are served with the free plan's mark: billing is on and the team never bought
+ * credits. The file route and the signed result URL (`wm=1`, which the edge obeys) both decide with this.
+ */
+export async function watermarksResults(ctx: { config: Pick<Config, 'billing'>; db: Db | Tx }, teamId: string) {
+  return plansApply(ctx.config) && (await planOf(ctx.db, teamId)) === 'free';
+}
+
 /** The UTC calendar month of `now`, `YYYY-MM`: the period of free allowances and spending caps. */
 export const utcMonthOf = (now: Date): string => now.toISOString().slice(0, 7);
 
