@@ -87,6 +87,20 @@ describe('the typed API client', () => {
     expect(await served.t.team(team.teamId)).toEqual({ balance: 10 - editPrice, reserved: 0 });
   });
 
+  it("reads the API key's team pool: what is spendable and what tasks in flight hold", async () => {
+    const team = await served.t.newTeam(6);
+    const client = createLuminaClient({ baseUrl: served.origin, token: team.apiKey });
+    const { task, creditsCharged } = await client.submit({
+      image: png(fixture('chelsea.png')),
+      operation: 'upscale',
+      params: { scale: 2 },
+    });
+    const held = creditsCharged ?? Number.NaN;
+    expect(await client.billing()).toMatchObject({ balance: 6 - held, reserved: held });
+    await client.cancelTask(task.taskId);
+    expect(await client.billing()).toMatchObject({ balance: 6, reserved: 0 });
+  });
+
   it('cancels a queued task, which then costs nothing', async () => {
     const team = await served.t.newTeam(5);
     const client = createLuminaClient({ baseUrl: served.origin, token: team.apiKey });

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { type CreatePairingBody, MeResponse, PairingCreated, PairingToken } from '../accounts.ts';
+import { BillingOverview } from '../billing.ts';
 import { Capabilities } from '../capabilities.ts';
 import { ErrorBody } from '../errors.ts';
 import type { Operation } from '../operations.ts';
@@ -138,6 +139,10 @@ export function createLuminaClient(options: LuminaClientOptions) {
 
     /** Needs a person's session (a plugin token); an API key answers `forbidden`. */
     me: async (signal?: AbortSignalLike): Promise<MeResponse> => json(MeResponse, await send('/api/v1/me', { signal })),
+
+    /** The token's team: plan and credit pool (`balance` spendable, `reserved` held by tasks in flight). */
+    billing: async (signal?: AbortSignalLike): Promise<BillingOverview> =>
+      json(BillingOverview, await send('/api/v1/billing', { signal })),
 
     async submit(input: SubmitInput): Promise<Submitted> {
       const form = newFormData();
