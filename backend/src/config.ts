@@ -28,6 +28,14 @@ const EnvSchema = z.object({
   /** 0 turns the periodic reconciler off in this process (run it in at least one). */
   RECONCILE_INTERVAL_MS: z.coerce.number().int().nonnegative().default(30_000),
   RECONCILE_GRACE_MS: z.coerce.number().int().nonnegative().default(10_000),
+  /** Days a finished task, its input and its result are kept (paid teams, or everyone without billing); 0: kept. */
+  RETENTION_DAYS: z.coerce.number().int().nonnegative().default(30),
+  /** Days for free-plan teams where billing is on; 0: kept. */
+  RETENTION_DAYS_FREE: z.coerce.number().int().nonnegative().default(7),
+  /** How often this process deletes expired tasks; 0 turns the retention job off here (run it in at least one). */
+  RETENTION_INTERVAL_MS: z.coerce.number().int().nonnegative().default(3_600_000),
+  /** Tasks deleted per transaction by the retention job. */
+  RETENTION_BATCH_SIZE: positiveInt.default(100),
   PRICE_REMOVE_BACKGROUND: positiveInt.default(1),
   /** Credits per started 4096×4096 (16.8 MP) of upscaled output. */
   PRICE_UPSCALE: positiveInt.default(2),
@@ -89,6 +97,31 @@ const EnvSchema = z.object({
     .optional(),
   /** Free-plan teams are topped up to this many credits once each calendar month (UTC); 0 turns it off. */
   FREE_MONTHLY_CREDITS: z.coerce.number().int().nonnegative().default(10),
+  /** Google sign-in is offered only when both are set (an OAuth 2.0 "Web application" client). */
+  GOOGLE_CLIENT_ID: z.string().min(1).optional(),
+  GOOGLE_CLIENT_SECRET: z.string().min(1).optional(),
+  /** Invites are e-mailed only when set, e.g. `smtp://user:pass@host:587` or `smtps://…:465`. */
+  SMTP_URL: z
+    .url()
+    .refine((url) => /^smtps?:\/\//i.test(url), 'must be an smtp:// or smtps:// URL')
+    .optional(),
+  /** The sender of invite e-mails, e.g. `Lumina <no-reply@example.com>`; required with SMTP_URL. */
+  MAIL_FROM: z.string().min(3).optional(),
+  /**
+   * Delay before each webhook attempt, in ms, comma-separated: the first is the first attempt's; the list's
+   * length is the number of attempts (the Standard Webhooks schedule by default, about a day in all).
+   */
+  WEBHOOK_RETRY_SCHEDULE_MS: z
+    .string()
+    .regex(/^\s*\d+(\s*,\s*\d+)*\s*$/, 'must be a comma-separated list of milliseconds')
+    .transform((raw) => raw.split(',').map((part) => Number(part.trim())))
+    .default([0, 5_000, 300_000, 1_800_000, 7_200_000, 18_000_000, 36_000_000, 36_000_000]),
+  /** One webhook request; a slower endpoint counts as failed and is retried. */
+  WEBHOOK_TIMEOUT_MS: positiveInt.default(10_000),
+  /** Webhook requests one backend process sends at once. */
+  WEBHOOK_CONCURRENCY: positiveInt.default(10),
+  /** Allow webhook URLs on loopback and private networks (tests, a trusted intranet); refused by default (SSRF). */
+  WEBHOOK_ALLOW_PRIVATE_URLS: boolean.default(false),
 });
 
 /** Sold when `CREDIT_PACKS` is unset. */
@@ -122,6 +155,14 @@ export interface Config {
   readonly taskDeadlineSeconds: number;
   readonly reconcileIntervalMs: number;
   readonly reconcileGraceMs: number;
+  readonly retention: {
+    /** Days a finished task is kept (paid teams, or every team without billing); 0 keeps it. */
+    readonly days: number;
+    /** Days for free-plan teams where plans apply; 0 keeps it. */
+    readonly freePlanDays: number;
+    readonly intervalMs: number;
+    readonly batchSize: number;
+  };
   readonly prices: {
     readonly 'remove-background': number;
     /** Per started `upscalePricePixels` of output. */
@@ -158,6 +199,17 @@ export interface Config {
     readonly packs: readonly CreditPack[];
     readonly freeMonthlyCredits: number;
   };
+  /** Both Google OAuth client secrets, or undefined: no Google sign-in, its routes answer 404. */
+  readonly google: { readonly clientId: string; readonly clientSecret: string } | undefined;
+  /** The SMTP server and sender, or undefined: invite links are shown to the inviter and nothing is sent. */
+  readonly mail: { readonly smtpUrl: string; readonly from: string } | undefined;
+  readonly webhooks: {
+    /** Delay before each attempt; its length is the number of attempts. */
+    readonly retryScheduleMs: readonly number[];
+    readonly timeoutMs: number;
+    readonly concurrency: number;
+    readonly allowPrivateUrls: boolean;
+  };
 }
 
 /** A configuration problem, reported with the variable's name so the operator knows what to fix. */
@@ -180,6 +232,15 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     throw new ConfigError(
       `invalid configuration:\n  ${missing}: set both Stripe secrets to turn billing on, or neither`,
     );
+  }
+  if ((e.GOOGLE_CLIENT_ID === undefined) !== (e.GOOGLE_CLIENT_SECRET === undefined)) {
+    const missing = e.GOOGLE_CLIENT_ID === undefined ? 'GOOGLE_CLIENT_ID' : 'GOOGLE_CLIENT_SECRET';
+    throw new ConfigError(
+      `invalid configuration:\n  ${missing}: set both Google OAuth values to turn Google sign-in on, or neither`,
+    );
+  }
+  if (e.SMTP_URL !== undefined && e.MAIL_FROM === undefined) {
+    throw new ConfigError('invalid configuration:\n  MAIL_FROM: set the sender address to send mail through SMTP_URL');
   }
   const dataDir = resolve(e.LUMINA_DATA_DIR);
   let storage: StorageConfig;
@@ -211,6 +272,12 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     taskDeadlineSeconds: e.TASK_DEADLINE_SECONDS,
     reconcileIntervalMs: e.RECONCILE_INTERVAL_MS,
     reconcileGraceMs: e.RECONCILE_GRACE_MS,
+    retention: {
+      days: e.RETENTION_DAYS,
+      freePlanDays: e.RETENTION_DAYS_FREE,
+      intervalMs: e.RETENTION_INTERVAL_MS,
+      batchSize: e.RETENTION_BATCH_SIZE,
+    },
     prices: {
       'remove-background': e.PRICE_REMOVE_BACKGROUND,
       upscale: e.PRICE_UPSCALE,
@@ -244,6 +311,18 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
           : undefined,
       packs: e.CREDIT_PACKS ?? defaultCreditPacks,
       freeMonthlyCredits: e.FREE_MONTHLY_CREDITS,
+    },
+    google:
+      e.GOOGLE_CLIENT_ID !== undefined && e.GOOGLE_CLIENT_SECRET !== undefined
+        ? { clientId: e.GOOGLE_CLIENT_ID, clientSecret: e.GOOGLE_CLIENT_SECRET }
+        : undefined,
+    mail:
+      e.SMTP_URL !== undefined && e.MAIL_FROM !== undefined ? { smtpUrl: e.SMTP_URL, from: e.MAIL_FROM } : undefined,
+    webhooks: {
+      retryScheduleMs: e.WEBHOOK_RETRY_SCHEDULE_MS,
+      timeoutMs: e.WEBHOOK_TIMEOUT_MS,
+      concurrency: e.WEBHOOK_CONCURRENCY,
+      allowPrivateUrls: e.WEBHOOK_ALLOW_PRIVATE_URLS,
     },
   });
 }

@@ -100,6 +100,32 @@ describe('the OpenAPI document', () => {
 
     const browser = await signUpBrowser(t);
     await expectDocumented('get', '/api/v1/me', await t.request('/api/v1/me', { headers: browser.headers() }));
+
+    const asJson = (method: string, body?: unknown) => ({
+      method,
+      headers: browser.headers({ 'content-type': 'application/json' }),
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const created = await t.request('/api/v1/webhooks', asJson('POST', { url: 'https://hooks.example.com/lumina' }));
+    expect(created.status).toBe(201);
+    const { id } = (await created.clone().json()) as { id: string };
+    await expectDocumented('post', '/api/v1/webhooks', created);
+    await expectDocumented('get', '/api/v1/webhooks', await t.request('/api/v1/webhooks', asJson('GET')));
+    const rotated = await t.request(`/api/v1/webhooks/${id}`, asJson('PATCH', { rotateSecret: true }));
+    await expectDocumented('patch', '/api/v1/webhooks/{id}', rotated);
+    await expectDocumented(
+      'post',
+      '/api/v1/webhooks/{id}/test',
+      await t.request(`/api/v1/webhooks/${id}/test`, asJson('POST')),
+    );
+    await expectDocumented(
+      'get',
+      '/api/v1/webhooks/{id}/deliveries',
+      await t.request(`/api/v1/webhooks/${id}/deliveries`, asJson('GET')),
+    );
+    const refusedUrl = await t.request('/api/v1/webhooks', asJson('POST', { url: 'http://127.0.0.1/hook' }));
+    expect(refusedUrl.status).toBe(400);
+    await expectDocumented('post', '/api/v1/webhooks', refusedUrl);
   });
 
   it('lists the error codes each route can answer with', () => {

@@ -39,6 +39,9 @@ export const ErrorCode = z.enum([
   'billing_unavailable',
   'invalid_webhook_signature',
   'spending_cap_reached',
+  'google_sign_in_failed',
+  'result_expired',
+  'webhook_url_refused',
   'unavailable',
   'internal_error',
 ]);
@@ -94,6 +97,12 @@ export const httpStatusOf = {
   invalid_webhook_signature: 400,
   // The member's monthly spending cap (set by an owner or admin) would be passed; nothing was stored or charged.
   spending_cap_reached: 402,
+  // Google sign-in did not complete: a stale or forged callback, a refused code, or an unverified e-mail address.
+  google_sign_in_failed: 400,
+  // A signed result link whose task passed its retention time: the result, its variants and its input are gone.
+  result_expired: 410,
+  // A webhook URL that is not http(s), carries credentials, or points at a loopback or private address (SSRF).
+  webhook_url_refused: 400,
   unavailable: 503,
   internal_error: 500,
 } as const satisfies Record<ErrorCode, number>;

@@ -7,3 +7,4 @@ export * from './errors.ts';
 export * from './jobs.ts';
 export * from './operations.ts';
 export * from './tasks.ts';
+export * from './webhooks.ts';

@@ -5,10 +5,12 @@ import { ResultInfo, TaskId } from './tasks.ts';
 
 /**
  * BullMQ queue names: `gpu` for the models the gpu-worker runs, `edit` for magic edits, which the edit worker
- * sends to Gemini. The job id is always the task id, so a re-enqueue of the same task is a no-op.
+ * sends to Gemini. The job id is always the task id, so a re-enqueue of the same task is a no-op. `webhooks`
+ * carries outgoing webhook attempts (one job per attempt), consumed by every backend process.
  */
-export const queueNames = { gpu: 'lumina-gpu', edit: 'lumina-edit' } as const;
-export type QueueName = keyof typeof queueNames;
+export const queueNames = { gpu: 'lumina-gpu', edit: 'lumina-edit', webhooks: 'lumina-webhooks' } as const;
+/** The queues that carry tasks. */
+export type QueueName = Exclude<keyof typeof queueNames, 'webhooks'>;
 
 /** Which queue carries an operation's jobs (a task row's operation is plain text, hence the wider type). */
 export const queueOf = (operation: Operation | (string & {})): QueueName =>
@@ -24,6 +26,13 @@ export const TaskJob = z.strictObject({
   requestId: z.string().max(100).optional(),
 });
 export type TaskJob = z.infer<typeof TaskJob>;
+
+/** One attempt at delivering a webhook message; the job id is `<deliveryId>-<attempt>`, so a re-add is a no-op. */
+export const WebhookAttemptJob = z.strictObject({
+  deliveryId: z.string().startsWith('msg_'),
+  attempt: z.number().int().positive(),
+});
+export type WebhookAttemptJob = z.infer<typeof WebhookAttemptJob>;
 
 /** Where one job's worker time went, in milliseconds. */
 export const StageTimings = z.strictObject({

@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import {
   type AnyPgColumn,
   bigserial,
+  boolean,
   check,
   index,
   integer,
@@ -92,6 +93,8 @@ export const tasks = pgTable(
     deadlineAt: timestamp('deadline_at', { withTimezone: true, mode: 'date' }).notNull(),
     /** The person whose session submitted the task (null for API keys): their monthly spending cap counts it. */
     submittedByUserId: text('submitted_by_user_id').references((): AnyPgColumn => users.id, { onDelete: 'set null' }),
+    /** Set when the task settles, from the team's retention: the retention job then deletes it and its objects. */
+    expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'date' }),
   },
   (t) => [
     check('tasks_status_known', sql`${t.status} in ('QUEUED', 'PROCESSING', 'COMPLETED', 'FAILED', 'CANCELED')`),
@@ -102,6 +105,9 @@ export const tasks = pgTable(
     index('tasks_team_submitter_idx')
       .on(t.teamId, t.submittedByUserId, t.createdAt)
       .where(sql`${t.submittedByUserId} is not null`),
+    index('tasks_expires_idx').on(t.expiresAt).where(sql`${t.expiresAt} is not null`),
+    // Finds a completed task with the same input and request, so the same work is not done twice.
+    index('tasks_team_request_idx').on(t.teamId, t.requestHash).where(sql`${t.status} = 'COMPLETED'`),
   ],
 );
 
@@ -151,13 +157,16 @@ export const users = pgTable(
   {
     id: text('id').primaryKey(),
     email: text('email').notNull(),
-    /** argon2id, PHC string (parameters and salt included). */
-    passwordHash: text('password_hash').notNull(),
+    /** argon2id, PHC string (parameters and salt included); null for an account made through Google sign-in. */
+    passwordHash: text('password_hash'),
     name: text('name').notNull(),
+    /** The Google account's stable `sub`, once the person has signed in with Google. */
+    googleSub: text('google_sub'),
     createdAt: createdAt(),
   },
   (t) => [
     uniqueIndex('users_email_key').on(t.email),
+    uniqueIndex('users_google_sub_key').on(t.googleSub),
     check('users_email_lowercase', sql`${t.email} = lower(${t.email})`),
   ],
 );
@@ -304,5 +313,61 @@ export const checkouts = pgTable(
     check('checkouts_status_known', sql`${t.status} in ('open', 'paid', 'failed', 'expired')`),
     check('checkouts_amounts_positive', sql`${t.credits} > 0 and ${t.amount} > 0`),
     index('checkouts_team_idx').on(t.teamId, t.createdAt),
+  ],
+);
+
+/**
+ * A team's outgoing webhook endpoint (Standard Webhooks). The secret must be kept in clear to sign with; it is
+ * shown once. After a rotation the previous secret still signs, beside the new one, until it expires.
+ */
+export const webhookEndpoints = pgTable(
+  'webhook_endpoints',
+  {
+    id: text('id').primaryKey(),
+    teamId: text('team_id')
+      .notNull()
+      .references(() => teams.id, { onDelete: 'cascade' }),
+    url: text('url').notNull(),
+    description: text('description').notNull().default(''),
+    /** `whsec_` + base64 of 24 random bytes. */
+    secret: text('secret').notNull(),
+    previousSecret: text('previous_secret'),
+    previousSecretExpiresAt: timestamp('previous_secret_expires_at', { withTimezone: true, mode: 'date' }),
+    eventTypes: text('event_types').array().notNull(),
+    enabled: boolean('enabled').notNull().default(true),
+    createdAt: createdAt(),
+  },
+  (t) => [index('webhook_endpoints_team_idx').on(t.teamId, t.createdAt)],
+);
+
+export const webhookDeliveryStatuses = ['pending', 'succeeded', 'failed'] as const;
+
+/**
+ * One message to one endpoint, created in the transaction that produced its event (a task settling), so an
+ * event is never lost nor doubled. The id (`msg_…`) is the `webhook-id` header on every attempt.
+ */
+export const webhookDeliveries = pgTable(
+  'webhook_deliveries',
+  {
+    id: text('id').primaryKey(),
+    endpointId: text('endpoint_id')
+      .notNull()
+      .references(() => webhookEndpoints.id, { onDelete: 'cascade' }),
+    eventType: text('event_type').notNull(),
+    payload: jsonb('payload').$type<Record<string, unknown>>().notNull(),
+    status: text('status', { enum: webhookDeliveryStatuses }).notNull().default('pending'),
+    /** Attempts started so far; attempt n is claimed by setting this to n before the request goes out. */
+    attempts: integer('attempts').notNull().default(0),
+    /** When the next attempt is due while pending; a pending delivery overdue here lost its job and is re-queued. */
+    nextAttemptAt: timestamp('next_attempt_at', { withTimezone: true, mode: 'date' }),
+    lastHttpStatus: integer('last_http_status'),
+    lastError: text('last_error'),
+    createdAt: createdAt(),
+    deliveredAt: timestamp('delivered_at', { withTimezone: true, mode: 'date' }),
+  },
+  (t) => [
+    check('webhook_deliveries_status_known', sql`${t.status} in ('pending', 'succeeded', 'failed')`),
+    index('webhook_deliveries_endpoint_idx').on(t.endpointId, t.id),
+    index('webhook_deliveries_due_idx').on(t.nextAttemptAt).where(sql`${t.status} = 'pending'`),
   ],
 );

@@ -22,6 +22,7 @@ import { processRoutes } from './routes/process.ts';
 import { removeBgRoutes } from './routes/removebg.ts';
 import { taskRoutes } from './routes/tasks.ts';
 import { inviteRoutes, teamRoutes } from './routes/teams.ts';
+import { webhookRoutes } from './routes/webhooks.ts';
 
 /** Headers a browser client (the Figma iframe has origin `null`) may read from our answers. */
 export const exposedHeaders = [
@@ -116,6 +117,7 @@ export function createApp(ctx: ServiceContext, ping: { database(): Promise<void>
     .route('/api/v1/invites', inviteRoutes)
     .route('/api/v1/pairings', pairingRoutes)
     .route('/api/v1/billing', billingRoutes)
+    .route('/api/v1/webhooks', webhookRoutes)
     .route('/files', fileRoutes)
     .route('/v1.0', removeBgRoutes)
     // The dashboard's pages (sign-in, pairing approval, billing, keys, team…), server-rendered.

@@ -10,6 +10,7 @@ export interface ApiMetrics {
   readonly requestSeconds: Histogram<'method' | 'route'>;
   readonly tasksSettled: Counter<'operation' | 'outcome'>;
   readonly creditsCaptured: Counter<'operation'>;
+  readonly webhookAttempts: Counter<'event' | 'outcome'>;
 }
 
 export function createApiMetrics(options: {
@@ -45,6 +46,12 @@ export function createApiMetrics(options: {
       name: 'lumina_credits_spent_total',
       help: 'Credits captured for completed tasks, by operation.',
       labelNames: ['operation'],
+      registers: [registry],
+    }),
+    webhookAttempts: new Counter({
+      name: 'lumina_webhook_attempts_total',
+      help: 'Webhook attempts made by this process, by event type and outcome (succeeded, retrying, failed).',
+      labelNames: ['event', 'outcome'],
       registers: [registry],
     }),
   };

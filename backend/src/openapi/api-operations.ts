@@ -11,6 +11,7 @@ import {
   CreateInviteBody,
   CreatePairingBody,
   CreateTeamBody,
+  CreateWebhookBody,
   type ErrorCode,
   HealthResponse,
   InviteCreated,
@@ -22,6 +23,7 @@ import {
   PairingToken,
   PairingTokenBody,
   PairingView,
+  ResultVariantFormat,
   SessionList,
   SignInBody,
   SignUpBody,
@@ -33,7 +35,14 @@ import {
   TaskView,
   TeamView,
   UpdateMemberBody,
+  UpdateWebhookBody,
   UserView,
+  WebhookDeliveryList,
+  WebhookDeliveryQuery,
+  WebhookDeliveryView,
+  WebhookEndpointList,
+  WebhookEndpointUpdated,
+  WebhookEndpointWithSecret,
 } from '@lumina/shared';
 import { z } from 'zod';
 import { RemoveBgFields } from '../compat/removebg-request.ts';
@@ -46,7 +55,7 @@ export interface ApiOperation {
   readonly operationId: string;
   readonly summary: string;
   readonly description?: string;
-  readonly tag: 'processing' | 'compatibility' | 'accounts' | 'plugins' | 'operations';
+  readonly tag: 'processing' | 'compatibility' | 'accounts' | 'webhooks' | 'plugins' | 'operations';
   /** `api`: API key, plugin token or dashboard session; `browser`: a dashboard session only. */
   readonly auth: 'api' | 'browser' | 'none' | 'removebg';
   readonly pathParams?: readonly string[];
@@ -131,7 +140,7 @@ export const apiOperations: readonly ApiOperation[] = [
     operationId: 'process',
     summary: 'Submit an image for processing',
     description:
-      'Stores the image, reserves the credits and queues the task. `Idempotency-Key` makes a retry safe; `Prefer: wait=N` (N ≤ 60) answers 200 with the finished task when it completes in time.',
+      'Stores the image, reserves the credits and queues the task. `Idempotency-Key` makes a retry safe; `Prefer: wait=N` (N ≤ 60) answers 200 with the finished task when it completes in time. The same image bytes, operation and parameters as a completed task of the team whose result is still kept (magic edits excepted) answer at once with a new task that is already `COMPLETED`, holds a copy of that result and costs 0 credits (`duplicates` in the capabilities).',
     tag: 'processing',
     auth: 'api',
     headers: [
@@ -209,16 +218,27 @@ export const apiOperations: readonly ApiOperation[] = [
     path: '/files/*',
     operationId: 'getResult',
     summary: 'A result image behind its signed, expiring URL (no bearer header)',
+    description:
+      "Serves a task's `resultUrl` or `thumbnailUrl` (a WebP at most 256 px a side). `format` (not part of the signature) asks for the same result as `png`, `webp` or `avif`; without it, `Accept` decides: AVIF, then WebP, when the client names them, else the stored format (`Vary: Accept`). Other encodings and the thumbnail are made once and kept. A result past its task's `expiresAt` answers 410 `result_expired`.",
     tag: 'processing',
     auth: 'none',
-    query: z.object({ expires: z.string(), signature: z.string() }),
+    query: z.object({
+      expires: z.string(),
+      signature: z.string(),
+      wm: z.literal('1').optional().describe('Signed in when the free plan mark applies; served by the origin.'),
+      format: ResultVariantFormat.optional().describe('The encoding to serve; unset: chosen by `Accept`.'),
+    }),
     responses: {
       '200': {
         description: 'The image.',
-        content: { 'image/png': { schema: { type: 'string' } }, 'image/webp': { schema: { type: 'string' } } },
+        content: {
+          'image/png': { schema: { type: 'string' } },
+          'image/webp': { schema: { type: 'string' } },
+          'image/avif': { schema: { type: 'string' } },
+        },
       },
     },
-    errors: ['invalid_signature', 'not_found'],
+    errors: ['invalid_signature', 'not_found', 'invalid_request', 'result_expired'],
   },
   {
     method: 'post',
@@ -400,12 +420,14 @@ export const apiOperations: readonly ApiOperation[] = [
     method: 'post',
     path: '/api/v1/teams/:teamId/invites',
     operationId: 'invite',
-    summary: 'Invite by link, optionally bound to an e-mail address',
+    summary: 'Invite by link, optionally bound to an e-mail address (and e-mailed there when SMTP is configured)',
     tag: 'accounts',
     auth: 'browser',
     pathParams: ['teamId'],
     requestBody: json(CreateInviteBody),
-    responses: { '201': { description: 'The invite and its link.', json: InviteCreated } },
+    responses: {
+      '201': { description: 'The invite, its link, and whether it was e-mailed (`emailSent`).', json: InviteCreated },
+    },
     errors: ['invalid_request', ...browserErrors],
   },
   {
@@ -485,6 +507,77 @@ export const apiOperations: readonly ApiOperation[] = [
     auth: 'none',
     responses: { '200': { description: 'Received.', json: StripeWebhookAck } },
     errors: ['invalid_webhook_signature', 'billing_unavailable', 'invalid_request'],
+  },
+  {
+    method: 'get',
+    path: '/api/v1/webhooks',
+    operationId: 'listWebhooks',
+    summary: "The active team's webhook endpoints (owners and admins; API keys may read)",
+    tag: 'webhooks',
+    auth: 'api',
+    responses: { '200': { description: 'Endpoints, without their secrets.', json: WebhookEndpointList } },
+    errors: [...apiErrors, 'forbidden', 'not_found'],
+  },
+  {
+    method: 'post',
+    path: '/api/v1/webhooks',
+    operationId: 'createWebhook',
+    summary: 'Add a webhook endpoint; its signing secret (`whsec_…`) is in this answer only',
+    description:
+      'Events: `task.completed`, `task.failed` (all by default). Messages are signed per the Standard Webhooks specification (`webhook-id`, `webhook-timestamp`, `webhook-signature`) and retried on its schedule for about a day.',
+    tag: 'webhooks',
+    auth: 'browser',
+    requestBody: json(CreateWebhookBody),
+    responses: { '201': { description: 'The endpoint and its secret.', json: WebhookEndpointWithSecret } },
+    errors: ['invalid_request', 'webhook_url_refused', 'rate_limited', ...browserErrors],
+  },
+  {
+    method: 'patch',
+    path: '/api/v1/webhooks/:id',
+    operationId: 'updateWebhook',
+    summary: "Change an endpoint's URL, events or enabled state, or rotate its secret",
+    description:
+      '`rotateSecret: true` answers the new secret once; the previous one keeps signing beside it (space-separated signatures) for 24 hours.',
+    tag: 'webhooks',
+    auth: 'browser',
+    pathParams: ['id'],
+    requestBody: json(UpdateWebhookBody),
+    responses: { '200': { description: 'The endpoint after the change.', json: WebhookEndpointUpdated } },
+    errors: ['invalid_request', 'webhook_url_refused', 'rate_limited', ...browserErrors],
+  },
+  {
+    method: 'delete',
+    path: '/api/v1/webhooks/:id',
+    operationId: 'deleteWebhook',
+    summary: 'Remove an endpoint and its delivery log',
+    tag: 'webhooks',
+    auth: 'browser',
+    pathParams: ['id'],
+    responses: { '204': noContent },
+    errors: ['rate_limited', ...browserErrors],
+  },
+  {
+    method: 'get',
+    path: '/api/v1/webhooks/:id/deliveries',
+    operationId: 'listWebhookDeliveries',
+    summary: "An endpoint's delivery log, newest first",
+    tag: 'webhooks',
+    auth: 'api',
+    pathParams: ['id'],
+    query: WebhookDeliveryQuery,
+    responses: { '200': { description: 'Deliveries.', json: WebhookDeliveryList } },
+    errors: ['invalid_request', ...apiErrors, 'forbidden', 'not_found'],
+  },
+  {
+    method: 'post',
+    path: '/api/v1/webhooks/:id/test',
+    operationId: 'testWebhook',
+    summary: 'Send a `webhook.test` event to the endpoint',
+    tag: 'webhooks',
+    auth: 'browser',
+    pathParams: ['id'],
+    responses: { '202': { description: 'The delivery, queued.', json: WebhookDeliveryView } },
+    errors: ['rate_limited', ...browserErrors],
   },
   {
     method: 'post',

@@ -83,6 +83,7 @@ export function buildOpenApiDocument(publicBaseUrl: string) {
       { name: 'processing', description: 'Submit images and follow tasks.' },
       { name: 'compatibility', description: 'Drop-in endpoints of other image APIs.' },
       { name: 'accounts', description: 'Sign-in, sessions, teams and keys (the dashboard uses these).' },
+      { name: 'webhooks', description: 'Outgoing webhooks (Standard Webhooks): endpoints, delivery logs, tests.' },
       { name: 'plugins', description: 'Device-style sign-in for the Figma and Adobe Express plugins.' },
       { name: 'operations', description: 'Health and readiness.' },
     ],

@@ -1,13 +1,16 @@
 import type { Redis } from 'ioredis';
+import type { GoogleSignIn } from '../auth/google-sign-in.ts';
 import type { PaymentGateway } from '../billing/index.ts';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/database.ts';
 import type { Logger } from '../logger.ts';
+import type { Mailer } from '../mail/index.ts';
 import type { ApiMetrics } from '../metrics/index.ts';
 import type { TaskQueue } from '../queue/task-queue.ts';
 import type { SignedUrls } from '../signed-urls.ts';
 import type { ObjectStore } from '../storage/index.ts';
 import type { TaskUpdates } from '../task-updates.ts';
+import type { WebhookQueue } from '../webhooks/webhook-queue.ts';
 import type { EtaEstimator } from './estimate-eta.ts';
 
 /** Everything a use case may touch, built once by the composition root. */
@@ -25,4 +28,10 @@ export interface ServiceContext {
   readonly metrics: ApiMetrics;
   /** Stripe, when both its secrets are configured; undefined means billing is off. */
   readonly payments: PaymentGateway | undefined;
+  /** Google sign-in, when its OAuth client is configured. */
+  readonly google: GoogleSignIn | undefined;
+  /** SMTP, when configured: invites to an e-mail address are sent there. */
+  readonly mailer: Mailer | undefined;
+  /** The `lumina-webhooks` queue: one job per attempt of an outgoing webhook. */
+  readonly webhooks: WebhookQueue;
 }

@@ -4,6 +4,9 @@ import { tasks } from '../db/schema.ts';
 import { errorFields } from '../logger.ts';
 import type { ServiceContext } from './context.ts';
 import { postLedgerEntry } from './ledger.ts';
+import { enqueueWebhookDeliveries, recordWebhookDeliveries } from './record-webhook-deliveries.ts';
+import { expiresAtOnSettle } from './retention.ts';
+import { taskWebhookPayload } from './task-webhook-payload.ts';
 
 export type Outcome =
   | { readonly kind: 'completed'; readonly result: JobResult }
@@ -22,7 +25,7 @@ export async function settleTask({
   ctx,
   input,
 }: {
-  ctx: Pick<ServiceContext, 'db' | 'store' | 'updates' | 'log' | 'metrics'>;
+  ctx: Pick<ServiceContext, 'db' | 'store' | 'updates' | 'log' | 'metrics' | 'config' | 'webhooks'>;
   input: { taskId: string; outcome: Outcome; teamId?: string };
 }): Promise<boolean> {
   const { taskId, outcome } = input;
@@ -39,6 +42,8 @@ export async function settleTask({
           outcome.kind === 'failed' ? outcome.message : outcome.kind === 'canceled' ? 'Canceled on request.' : null,
         finishedAt: now,
         startedAt: sql`coalesce(${tasks.startedAt}, ${now.toISOString()}::timestamptz)`,
+        // Every settled task expires, failed ones too: their inputs must not be kept longer than results.
+        expiresAt: expiresAtOnSettle(ctx.config, now),
       })
       .where(
         and(
@@ -56,7 +61,17 @@ export async function settleTask({
       balanceDelta: outcome.kind === 'completed' ? 0 : task.credits,
       reservedDelta: -task.credits,
     });
-    return task;
+    // The webhook deliveries commit with the settlement, so a crash can neither lose nor double an event.
+    const deliveryIds =
+      outcome.kind === 'canceled'
+        ? []
+        : await recordWebhookDeliveries(tx, {
+            teamId: task.teamId,
+            now,
+            firstDelayMs: ctx.config.webhooks.retryScheduleMs[0] ?? 0,
+            payload: taskWebhookPayload({ taskId, operation: task.operation, credits: task.credits, now, outcome }),
+          });
+    return { ...task, deliveryIds };
   });
 
   if (settled) {
@@ -64,6 +79,7 @@ export async function settleTask({
     ctx.metrics.tasksSettled.inc({ operation: settled.operation, outcome: outcome.kind });
     if (outcome.kind === 'completed')
       ctx.metrics.creditsCaptured.inc({ operation: settled.operation }, settled.credits);
+    await enqueueWebhookDeliveries(ctx, settled.deliveryIds);
   } else if (outcome.kind === 'completed') {
     await removeOrphanedResult(ctx, taskId, outcome.result.outputKey);
   }

@@ -11,7 +11,7 @@ import { renderPage } from './render-page.ts';
 import { meOf, signedIn, webUserOf } from './web-session.ts';
 
 /** Progressive enhancement: the copy button appears only where a script can use the clipboard. */
-const copyScript = `
+export const copyScript = `
 for (const button of document.querySelectorAll('[data-copy]')) {
   const field = document.getElementById(button.dataset.copy);
   if (!field || !navigator.clipboard) continue;

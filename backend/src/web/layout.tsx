@@ -9,6 +9,7 @@ const navItems = [
   { href: '/tasks', label: 'Tasks' },
   { href: '/billing', label: 'Billing' },
   { href: '/keys', label: 'API keys' },
+  { href: '/webhooks', label: 'Webhooks' },
   { href: '/team', label: 'Team' },
   { href: '/sessions', label: 'Sessions' },
 ] as const;

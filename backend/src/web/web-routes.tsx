@@ -8,12 +8,14 @@ import { authPages } from './auth-pages.tsx';
 import { billingPage } from './billing-page.tsx';
 import { dashboardPage } from './dashboard-page.tsx';
 import { ErrorPage } from './error-page.tsx';
+import { googleRoutes } from './google-routes.tsx';
 import { keysPage } from './keys-page.tsx';
 import { pairPage } from './pair-page.tsx';
 import { renderPage } from './render-page.ts';
 import { sessionsPage } from './sessions-page.tsx';
 import { tasksPage } from './tasks-page.tsx';
 import { teamPage } from './team-page.tsx';
+import { webhooksPage } from './webhooks-page.tsx';
 
 /**
  * The dashboard: server-rendered pages on the browser session cookie, plain forms posting to the same origin,
@@ -22,11 +24,13 @@ import { teamPage } from './team-page.tsx';
  */
 export const webRoutes = new Hono<AppEnv>()
   .route('/', authPages)
+  .route('/', googleRoutes)
   .route('/', dashboardPage)
   .route('/', pairPage)
   .route('/', billingPage)
   .route('/', tasksPage)
   .route('/', keysPage)
+  .route('/', webhooksPage)
   .route('/', teamPage)
   .route('/', sessionsPage)
   .onError((error, c) => {

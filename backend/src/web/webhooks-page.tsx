@@ -1,0 +1,240 @@
+/** @jsxRuntime automatic */
+/** @jsxImportSource hono/jsx */
+import {
+  CreateWebhookBody,
+  type MeResponse,
+  type WebhookDeliveryView,
+  type WebhookEndpointView,
+  type WebhookEndpointWithSecret,
+  webhookEventTypes,
+} from '@lumina/shared';
+import { type Context, Hono } from 'hono';
+import type { AppEnv } from '../http/env.ts';
+import { createWebhook } from '../services/create-webhook.ts';
+import { deleteWebhook } from '../services/delete-webhook.ts';
+import { listWebhookDeliveries } from '../services/list-webhook-deliveries.ts';
+import { listWebhooks } from '../services/list-webhooks.ts';
+import { sendTestWebhook } from '../services/send-test-webhook.ts';
+import { updateWebhook } from '../services/update-webhook.ts';
+import { copyScript } from './keys-page.tsx';
+import { activeTeamOf, canManage, Layout, Notice, Time } from './layout.tsx';
+import { renderPage } from './render-page.ts';
+import { meOf, signedIn, webUserOf } from './web-session.ts';
+
+const deliveriesShown = 10;
+
+interface EndpointWithLog {
+  readonly endpoint: WebhookEndpointView;
+  readonly deliveries: WebhookDeliveryView[];
+}
+
+function DeliveryLog(props: { deliveries: WebhookDeliveryView[]; label: string }) {
+  if (props.deliveries.length === 0) return <p class="muted">No deliveries yet.</p>;
+  return (
+    <table aria-label={props.label}>
+      <thead>
+        <tr>
+          <th scope="col">Event</th>
+          <th scope="col">Status</th>
+          <th scope="col" class="num">
+            Attempts
+          </th>
+          <th scope="col" class="num">
+            Last code
+          </th>
+          <th scope="col">Last error</th>
+          <th scope="col">Created</th>
+          <th scope="col">Next attempt</th>
+        </tr>
+      </thead>
+      <tbody>
+        {props.deliveries.map((delivery) => (
+          <tr data-delivery={delivery.id}>
+            <td>
+              <code title={delivery.id}>{delivery.eventType}</code>
+            </td>
+            <td>{delivery.status}</td>
+            <td class="num">{delivery.attempts}</td>
+            <td class="num">{delivery.lastHttpStatus ?? '—'}</td>
+            <td>{delivery.lastError ?? '—'}</td>
+            <td>
+              <Time iso={delivery.createdAt} />
+            </td>
+            <td>
+              <Time iso={delivery.nextAttemptAt} />
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+function WebhooksPage(props: {
+  me: MeResponse;
+  endpoints: EndpointWithLog[] | null;
+  created?: WebhookEndpointWithSecret;
+  notice?: string | undefined;
+}) {
+  const team = activeTeamOf(props.me);
+  return (
+    <Layout title="Webhooks" me={props.me} path="/webhooks">
+      <h1>Webhooks</h1>
+      {props.notice && <Notice>{props.notice}</Notice>}
+      {props.endpoints === null ? (
+        <p>
+          Webhooks for {team.name} are managed by the team’s owners and admins. You are a {team.role}; ask one of them.
+        </p>
+      ) : (
+        <>
+          <p class="muted">
+            Lumina POSTs <code>task.completed</code> and <code>task.failed</code> events to your endpoints, signed per
+            the Standard Webhooks specification, and retries failed deliveries for about a day.
+          </p>
+          {props.created && (
+            <section class="card" aria-labelledby="new-webhook">
+              <h2 id="new-webhook" style="margin-top: 0">
+                Signing secret for {props.created.url}
+              </h2>
+              <p>Copy it now: it is shown only this once. Verify each delivery’s signature with it.</p>
+              <div class="secret">
+                <label class="visually-hidden" for="new-webhook-secret">
+                  Signing secret
+                </label>
+                <input id="new-webhook-secret" readonly value={props.created.secret} data-testid="new-webhook-secret" />
+                <button type="button" data-copy="new-webhook-secret" hidden>
+                  Copy
+                </button>
+              </div>
+              <script dangerouslySetInnerHTML={{ __html: copyScript }} />
+            </section>
+          )}
+          <h2>Add an endpoint</h2>
+          <form class="stack card" method="post" action="/webhooks">
+            <label>
+              URL
+              <input name="url" type="url" required maxlength={2000} placeholder="https://example.com/lumina-hook" />
+            </label>
+            <label>
+              Description <span class="hint muted">(optional)</span>
+              <input name="description" maxlength={200} />
+            </label>
+            <fieldset>
+              <legend>Events</legend>
+              {webhookEventTypes.map((type) => (
+                <label style="display: inline-flex; gap: .4rem; margin-right: 1rem; font-weight: 400">
+                  <input type="checkbox" name="eventTypes" value={type} checked />
+                  <code>{type}</code>
+                </label>
+              ))}
+            </fieldset>
+            <div>
+              <button type="submit">Add endpoint</button>
+            </div>
+          </form>
+          <h2>Endpoints of {team.name}</h2>
+          {props.endpoints.length === 0 ? (
+            <p>No endpoints yet.</p>
+          ) : (
+            props.endpoints.map(({ endpoint, deliveries }) => (
+              <section class="card" style="margin-bottom: 1rem" aria-label={`Endpoint ${endpoint.url}`}>
+                <h3 style="margin-top: 0; overflow-wrap: anywhere">
+                  <code>{endpoint.url}</code>
+                </h3>
+                <p class="muted">
+                  {endpoint.description && <>{endpoint.description} · </>}
+                  {endpoint.enabled ? 'Enabled' : 'Disabled'} · events: {endpoint.eventTypes.join(', ')} · added{' '}
+                  <Time iso={endpoint.createdAt} />
+                </p>
+                <div class="actions">
+                  <form class="inline" method="post" action={`/webhooks/${encodeURIComponent(endpoint.id)}/test`}>
+                    <button type="submit" class="secondary">
+                      Send test event
+                    </button>
+                  </form>
+                  <form
+                    class="inline"
+                    method="post"
+                    action={`/webhooks/${encodeURIComponent(endpoint.id)}/${endpoint.enabled ? 'disable' : 'enable'}`}
+                  >
+                    <button type="submit" class="secondary">
+                      {endpoint.enabled ? 'Disable' : 'Enable'}
+                    </button>
+                  </form>
+                  <form class="inline" method="post" action={`/webhooks/${encodeURIComponent(endpoint.id)}/delete`}>
+                    <button type="submit" class="danger" aria-label={`Delete ${endpoint.url}`}>
+                      Delete
+                    </button>
+                  </form>
+                </div>
+                <h4>Recent deliveries</h4>
+                <DeliveryLog deliveries={deliveries} label={`Deliveries to ${endpoint.url}`} />
+              </section>
+            ))
+          )}
+        </>
+      )}
+    </Layout>
+  );
+}
+
+/** The team's endpoints, each with its latest deliveries. */
+async function endpointsWithLogs(c: Context<AppEnv>): Promise<EndpointWithLog[]> {
+  const principal = webUserOf(c);
+  const ctx = c.var.ctx;
+  const { webhooks } = await listWebhooks({ ctx, input: { principal } });
+  return Promise.all(
+    webhooks.map(async (endpoint) => {
+      const query = { limit: deliveriesShown };
+      const log = await listWebhookDeliveries({ ctx, input: { principal, endpointId: endpoint.id, query } });
+      return { endpoint, deliveries: log.deliveries };
+    }),
+  );
+}
+
+const notices: Record<string, string> = {
+  tested: 'A test event is on its way; refresh to see the delivery.',
+  deleted: 'The endpoint and its delivery log were removed.',
+  enabled: 'The endpoint receives events again.',
+  disabled: 'The endpoint receives no events until it is enabled again.',
+};
+
+/** `/webhooks`: the active team's endpoints (owners and admins): add, test, enable or disable, delete, delivery log. */
+export const webhooksPage = new Hono<AppEnv>()
+  .get('/webhooks', signedIn, async (c) => {
+    const user = webUserOf(c);
+    const me = await meOf(c);
+    const endpoints = canManage(user.role) ? await endpointsWithLogs(c) : null;
+    const done = Object.keys(notices).find((key) => c.req.query(key) !== undefined);
+    return renderPage(c, <WebhooksPage me={me} endpoints={endpoints} notice={done && notices[done]} />);
+  })
+  .post('/webhooks', signedIn, async (c) => {
+    const user = webUserOf(c);
+    const ctx = c.var.ctx;
+    const form = await c.req.parseBody({ all: true });
+    const eventTypes = [form.eventTypes ?? []].flat();
+    const body = CreateWebhookBody.parse({
+      url: form.url,
+      eventTypes,
+      ...(typeof form.description === 'string' && form.description.trim() !== ''
+        ? { description: form.description }
+        : {}),
+    });
+    const created = await createWebhook({ ctx, input: { principal: user, body } });
+    const [me, endpoints] = await Promise.all([meOf(c), endpointsWithLogs(c)]);
+    return renderPage(c, <WebhooksPage me={me} endpoints={endpoints} created={created} />, 201);
+  })
+  .post('/webhooks/:id/test', signedIn, async (c) => {
+    await sendTestWebhook({ ctx: c.var.ctx, input: { principal: webUserOf(c), endpointId: c.req.param('id') } });
+    return c.redirect('/webhooks?tested=1', 303);
+  })
+  .post('/webhooks/:id/:toggle{enable|disable}', signedIn, async (c) => {
+    const enabled = c.req.param('toggle') === 'enable';
+    const input = { principal: webUserOf(c), endpointId: c.req.param('id'), body: { enabled } };
+    await updateWebhook({ ctx: c.var.ctx, input });
+    return c.redirect(`/webhooks?${enabled ? 'enabled' : 'disabled'}=1`, 303);
+  })
+  .post('/webhooks/:id/delete', signedIn, async (c) => {
+    await deleteWebhook({ ctx: c.var.ctx, input: { principal: webUserOf(c), endpointId: c.req.param('id') } });
+    return c.redirect('/webhooks?deleted=1', 303);
+  });
