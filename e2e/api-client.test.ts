@@ -1,39 +1,24 @@
 import { createLuminaClient, LuminaApiError, type TaskView } from '@lumina/shared';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type EditWorker, startEditWorker } from '../backend/src/edit/edit-worker.ts';
-import { createLogger } from '../backend/src/logger.ts';
 import { grantCredits } from '../backend/src/services/grant-credits.ts';
-import { type GeminiStandIn, imageReply, startGeminiStandIn } from '../backend/test/support/gemini-stand-in.ts';
+import { type GeminiStandIn, imageReply } from '../backend/test/support/gemini-stand-in.ts';
 import { fixture } from '../backend/test/support/harness.ts';
-import { type ServedBackend, serveBackend, signUpAndApprover } from './support/served-backend.ts';
+import { type EditingBackend, serveEditingBackend, signUpAndApprover } from './support/served-backend.ts';
 
 // The typed client in shared/src/client against the real backend over real HTTP: magic edit completes through
 // the edit worker (Gemini is replaced by its wire-protocol stand-in); upscale stays queued (no gpu-worker here).
 const geminiKey = 'client-test-key';
 const editPrice = 4;
+let served: EditingBackend;
 let gemini: GeminiStandIn;
-let served: ServedBackend;
-let worker: EditWorker;
 
 beforeAll(async () => {
-  gemini = await startGeminiStandIn(geminiKey);
-  served = await serveBackend({
-    GEMINI_API_KEY: geminiKey,
-    GEMINI_BASE_URL: gemini.url,
-    PRICE_MAGIC_EDIT: String(editPrice),
-  });
-  worker = startEditWorker({
-    config: served.t.config,
-    store: served.t.backend.ctx.store,
-    log: createLogger('edit-worker', { silent: true }),
-  });
-  await worker.ready;
+  served = await serveEditingBackend({ geminiKey, priceMagicEdit: editPrice });
+  gemini = served.gemini;
 });
 afterAll(async () => {
-  await worker?.close();
   await served?.close();
-  await gemini?.close();
 });
 
 const png = (bytes: Uint8Array) => new Blob([bytes as Uint8Array<ArrayBuffer>], { type: 'image/png' });

@@ -8,8 +8,8 @@ import { Miniflare } from 'miniflare';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { thumbnailKeyOf, variantKeyOf } from '../src/services/result-keys.ts';
-import { settleTask } from '../src/services/settle-task.ts';
 import { type Browser, dashboardJson, signUpBrowser } from './support/accounts.ts';
+import { completeAsWorker } from './support/complete-task.ts';
 import { fixture, processForm, startTestBackend, type TestBackend } from './support/harness.ts';
 import { type StripeStandIn, startStripeStandIn } from './support/stripe-stand-in.ts';
 
@@ -114,29 +114,8 @@ async function completedTask(browser: Browser, stored: Buffer, options: { inR2?:
   });
   expect(res.status, await res.clone().text()).toBe(202);
   const { taskId } = SubmitTaskResponse.parse(await res.json());
-  const row = await t.taskRow(taskId);
-  if (!row) throw new Error('no task row');
-  await t.backend.ctx.store.put(row.outputKey, stored, 'image/png');
-  if (options.inR2 !== false) {
-    await putInR2(row.outputKey, stored, 'image/png');
-  }
-  const meta = await sharp(stored).metadata();
-  await settleTask({
-    ctx: t.backend.ctx,
-    input: {
-      taskId,
-      outcome: {
-        kind: 'completed',
-        result: {
-          outputKey: row.outputKey,
-          result: { format: 'png', width: meta.width ?? 0, height: meta.height ?? 0, bytes: stored.byteLength },
-          model: 'test',
-          executionProvider: 'cpu',
-          timings: { decodeMs: 0, preprocessMs: 0, inferenceMs: 0, postprocessMs: 0, encodeMs: 0, totalMs: 0 },
-        },
-      },
-    },
-  });
+  const row = await completeAsWorker(t, taskId, stored);
+  if (options.inR2 !== false) await putInR2(row.outputKey, stored, 'image/png');
   const view = await t.request(`/api/v1/tasks/${taskId}`, { headers: browser.headers() });
   expect(view.status).toBe(200);
   const task = TaskView.parse(await view.json());

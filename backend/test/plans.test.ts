@@ -5,9 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { creditLedger } from '../src/db/schema.ts';
 import { ensureMonthlyAllowance } from '../src/services/ensure-monthly-allowance.ts';
 import { postLedgerEntry } from '../src/services/ledger.ts';
-import { settleTask } from '../src/services/settle-task.ts';
 import { utcMonthOf } from '../src/services/team-plan.ts';
 import { type Browser, dashboardJson, signUpBrowser } from './support/accounts.ts';
+import { completeAsWorker, cutoutPng } from './support/complete-task.ts';
 import { fixture, processForm, startTestBackend, type TestBackend } from './support/harness.ts';
 import { type StripeStandIn, startStripeStandIn } from './support/stripe-stand-in.ts';
 
@@ -126,35 +126,8 @@ describe('the free plan watermark', () => {
     const res = await submit(owner);
     expect(res.status).toBe(202);
     const { taskId } = SubmitTaskResponse.parse(await res.json());
-    const task = await t.taskRow(taskId);
-    if (!task) throw new Error('no task row');
-
-    // What the worker would store: a transparent cut-out, 64×48.
-    const stored = await sharp({
-      create: { width: 64, height: 48, channels: 4, background: { r: 0, g: 0, b: 0, alpha: 0 } },
-    })
-      .composite([
-        { input: { create: { width: 32, height: 24, channels: 4, background: '#3366ff' } }, top: 12, left: 16 },
-      ])
-      .png()
-      .toBuffer();
-    await t.backend.ctx.store.put(task.outputKey, stored, 'image/png');
-    await settleTask({
-      ctx: t.backend.ctx,
-      input: {
-        taskId,
-        outcome: {
-          kind: 'completed',
-          result: {
-            outputKey: task.outputKey,
-            result: { format: 'png', width: 64, height: 48, bytes: stored.byteLength },
-            model: 'test',
-            executionProvider: 'cpu',
-            timings: { decodeMs: 0, preprocessMs: 0, inferenceMs: 0, postprocessMs: 0, encodeMs: 0, totalMs: 0 },
-          },
-        },
-      },
-    });
+    const stored = await cutoutPng();
+    const task = await completeAsWorker(t, taskId, stored);
     const view = TaskView.parse(
       await (await t.request(`/api/v1/tasks/${taskId}`, { headers: owner.headers() })).json(),
     );

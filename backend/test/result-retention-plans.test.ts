@@ -1,8 +1,8 @@
 import { Capabilities, CheckoutResponse, SubmitTaskResponse, TaskView } from '@lumina/shared';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { settleTask } from '../src/services/settle-task.ts';
 import { type Browser, dashboardJson, signUpBrowser } from './support/accounts.ts';
+import { completeAsWorker, cutoutPng } from './support/complete-task.ts';
 import { fixture, processForm, startTestBackend, type TestBackend } from './support/harness.ts';
 import { type StripeStandIn, startStripeStandIn } from './support/stripe-stand-in.ts';
 
@@ -32,33 +32,8 @@ async function completedTask(browser: Browser, image: Buffer) {
   });
   expect(res.status).toBe(202);
   const { taskId } = SubmitTaskResponse.parse(await res.json());
-  const task = await t.taskRow(taskId);
-  if (!task) throw new Error('no task row');
-  const stored = await sharp({
-    create: { width: 64, height: 48, channels: 4, background: { r: 0, g: 0, b: 0, alpha: 0 } },
-  })
-    .composite([
-      { input: { create: { width: 32, height: 24, channels: 4, background: '#3366ff' } }, top: 12, left: 16 },
-    ])
-    .png()
-    .toBuffer();
-  await t.backend.ctx.store.put(task.outputKey, stored, 'image/png');
-  await settleTask({
-    ctx: t.backend.ctx,
-    input: {
-      taskId,
-      outcome: {
-        kind: 'completed',
-        result: {
-          outputKey: task.outputKey,
-          result: { format: 'png', width: 64, height: 48, bytes: stored.byteLength },
-          model: 'test',
-          executionProvider: 'cpu',
-          timings: { decodeMs: 0, preprocessMs: 0, inferenceMs: 0, postprocessMs: 0, encodeMs: 0, totalMs: 0 },
-        },
-      },
-    },
-  });
+  const stored = await cutoutPng();
+  await completeAsWorker(t, taskId, stored);
   const view = TaskView.parse(
     await (await t.request(`/api/v1/tasks/${taskId}`, { headers: browser.headers() })).json(),
   );

@@ -2,6 +2,9 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { SignUpResponse } from '@lumina/shared';
+import { startEditWorker } from '../../backend/src/edit/edit-worker.ts';
+import { createLogger } from '../../backend/src/logger.ts';
+import { type GeminiStandIn, startGeminiStandIn } from '../../backend/test/support/gemini-stand-in.ts';
 import { startTestBackend, type TestBackend } from '../../backend/test/support/harness.ts';
 
 /**
@@ -67,6 +70,43 @@ export async function signUpAndApprover(served: ServedBackend) {
         body: JSON.stringify({ teamId: body.personalTeamId }),
       });
       if (answer.status !== 200) throw new Error(`approve answered ${answer.status}: ${await answer.text()}`);
+    },
+  };
+}
+
+/**
+ * A served backend whose magic edits really complete: an in-process edit worker, with Gemini replaced by its
+ * wire-protocol stand-in. What the clients' tests (typed client, plugin UIs) run against when no model is needed.
+ */
+export interface EditingBackend extends ServedBackend {
+  readonly gemini: GeminiStandIn;
+}
+
+export async function serveEditingBackend(options: {
+  geminiKey: string;
+  priceMagicEdit: number;
+  overrides?: Record<string, string>;
+}): Promise<EditingBackend> {
+  const gemini = await startGeminiStandIn(options.geminiKey);
+  const served = await serveBackend({
+    GEMINI_API_KEY: options.geminiKey,
+    GEMINI_BASE_URL: gemini.url,
+    PRICE_MAGIC_EDIT: String(options.priceMagicEdit),
+    ...options.overrides,
+  });
+  const worker = startEditWorker({
+    config: served.t.config,
+    store: served.t.backend.ctx.store,
+    log: createLogger('edit-worker', { silent: true }),
+  });
+  await worker.ready;
+  return {
+    ...served,
+    gemini,
+    async close() {
+      await worker.close();
+      await served.close();
+      await gemini.close();
     },
   };
 }

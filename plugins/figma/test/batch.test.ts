@@ -1,10 +1,8 @@
 import { createLuminaClient, TaskView } from '@lumina/shared';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type EditWorker, startEditWorker } from '../../../backend/src/edit/edit-worker.ts';
-import { createLogger } from '../../../backend/src/logger.ts';
-import { type GeminiStandIn, imageReply, startGeminiStandIn } from '../../../backend/test/support/gemini-stand-in.ts';
-import { type ServedBackend, serveBackend } from '../../../e2e/support/served-backend.ts';
+import { type GeminiStandIn, imageReply } from '../../../backend/test/support/gemini-stand-in.ts';
+import { type EditingBackend, serveEditingBackend } from '../../../e2e/support/served-backend.ts';
 import { explainError } from '../src/lib/explain-error.ts';
 import type { SelectionItem } from '../src/lib/messages.ts';
 import type { Job } from '../src/lib/operations.ts';
@@ -18,28 +16,15 @@ import { sharpCodec } from './support/sharp-codec.ts';
 // tasks stay queued here (no gpu-worker), which is what the cancel tests need.
 const geminiKey = 'figma-batch-key';
 const price = 2;
+let served: EditingBackend;
 let gemini: GeminiStandIn;
-let served: ServedBackend;
-let worker: EditWorker;
 
 beforeAll(async () => {
-  gemini = await startGeminiStandIn(geminiKey);
-  served = await serveBackend({
-    GEMINI_API_KEY: geminiKey,
-    GEMINI_BASE_URL: gemini.url,
-    PRICE_MAGIC_EDIT: String(price),
-  });
-  worker = startEditWorker({
-    config: served.t.config,
-    store: served.t.backend.ctx.store,
-    log: createLogger('edit-worker', { silent: true }),
-  });
-  await worker.ready;
+  served = await serveEditingBackend({ geminiKey, priceMagicEdit: price });
+  gemini = served.gemini;
 });
 afterAll(async () => {
-  await worker?.close();
   await served?.close();
-  await gemini?.close();
 });
 
 const solid = async (width: number, height: number, color = '#3366ff') =>

@@ -1,10 +1,8 @@
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type EditWorker, startEditWorker } from '../../../backend/src/edit/edit-worker.ts';
-import { createLogger } from '../../../backend/src/logger.ts';
 import { grantCredits } from '../../../backend/src/services/grant-credits.ts';
-import { type GeminiStandIn, imageReply, startGeminiStandIn } from '../../../backend/test/support/gemini-stand-in.ts';
-import { type ServedBackend, serveBackend, signUpAndApprover } from '../../../e2e/support/served-backend.ts';
+import { type GeminiStandIn, imageReply } from '../../../backend/test/support/gemini-stand-in.ts';
+import { type EditingBackend, serveEditingBackend, signUpAndApprover } from '../../../e2e/support/served-backend.ts';
 import { ToMain } from '../src/lib/messages.ts';
 import { buildPlugin } from './support/build-plugin.ts';
 import { closeBrowser, openPluginUi, type PluginUi } from './support/ui-harness.ts';
@@ -12,29 +10,20 @@ import { closeBrowser, openPluginUi, type PluginUi } from './support/ui-harness.
 // The built ui.html in headless Chromium, driven with the messages the main thread sends, against the real
 // backend over HTTP (magic edit completes through the edit worker and the Gemini stand-in).
 const geminiKey = 'figma-ui-key';
+let served: EditingBackend;
 let gemini: GeminiStandIn;
-let served: ServedBackend;
-let worker: EditWorker;
 let uiHtml: string;
 const open: PluginUi[] = [];
 
 beforeAll(async () => {
-  gemini = await startGeminiStandIn(geminiKey);
-  served = await serveBackend({ GEMINI_API_KEY: geminiKey, GEMINI_BASE_URL: gemini.url, PRICE_MAGIC_EDIT: '3' });
-  worker = startEditWorker({
-    config: served.t.config,
-    store: served.t.backend.ctx.store,
-    log: createLogger('edit-worker', { silent: true }),
-  });
-  await worker.ready;
+  served = await serveEditingBackend({ geminiKey, priceMagicEdit: 3 });
+  gemini = served.gemini;
   uiHtml = buildPlugin(served.origin).uiHtml;
 });
 afterAll(async () => {
   for (const ui of open) await ui.close();
   await closeBrowser();
-  await worker?.close();
   await served?.close();
-  await gemini?.close();
 });
 
 const solid = async (width: number, height: number, color = '#3366ff') =>
