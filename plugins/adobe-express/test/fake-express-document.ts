@@ -3,6 +3,7 @@ import type {
   BaseNodeSurface,
   BitmapImageSurface,
   ContainerSurface,
+  EditorEventName,
   EditorSurface,
   ItemListSurface,
   MediaContainerSurface,
@@ -248,7 +249,10 @@ function imageSize(bytes: Uint8Array): { width: number; height: number } {
 export class FakeEditor implements EditorSurface {
   readonly doc = new FakeDocument();
   readonly artboard: FakeArtboard;
+  /** The selection as the test set it up; `select` changes it as the user would, with `selectionChange`. */
   selected: FakeNode[] = [];
+  private readonly selectionHandlers = new Map<string, () => void>();
+  private nextHandlerId = 1;
 
   constructor(page: { width: number; height: number } = { width: 1080, height: 1080 }) {
     this.artboard = new FakeArtboard(this.doc, page.width, page.height);
@@ -266,7 +270,31 @@ export class FakeEditor implements EditorSurface {
       get currentPage() {
         return { allDescendants: editor.artboard.allDescendants() };
       },
+      on(eventName: EditorEventName, callback: () => void): string {
+        if (eventName !== 'selectionChange') throw new Error(`no editor event ${String(eventName)}`);
+        const handlerId = `handler-${editor.nextHandlerId++}`;
+        editor.selectionHandlers.set(handlerId, callback);
+        return handlerId;
+      },
+      off(eventName: EditorEventName, handlerId: string): void {
+        if (eventName !== 'selectionChange') throw new Error(`no editor event ${String(eventName)}`);
+        editor.selectionHandlers.delete(handlerId);
+      },
     };
+  }
+
+  /** How many `selectionChange` handlers are registered. */
+  get selectionHandlerCount() {
+    return this.selectionHandlers.size;
+  }
+
+  /**
+   * Changes the selection as the user would and fires `selectionChange`. Handlers run outside any edit span, so
+   * one that edits the document throws, as the SDK warns it may destabilize Express.
+   */
+  select(...nodes: FakeNode[]) {
+    this.selected = nodes;
+    for (const handler of [...this.selectionHandlers.values()]) handler();
   }
 
   /** Adds a node to a parent as part of the test's setup. */

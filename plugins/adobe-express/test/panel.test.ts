@@ -302,7 +302,8 @@ describe('processing the selection', () => {
     // No gpu-worker runs in this test, so a background removal waits in the queue until canceled.
     const { page, person } = await signedInPanel(5, await oneImagePage());
     await page.getByTestId('run').click();
-    await expect.poll(() => jobs(page).first().getAttribute('data-status')).toBe('queued');
+    // Rendering and cropping the page in software Chromium takes about a second here before the upload.
+    await expect.poll(() => jobs(page).first().getAttribute('data-status'), { timeout: 15_000 }).toBe('queued');
     expect(await t.team(person.teamId)).toEqual({ balance: 4, reserved: 1 });
     const taskId = (await jobs(page).first().getAttribute('data-task-id')) ?? '';
 
@@ -311,6 +312,19 @@ describe('processing the selection', () => {
     await expect.poll(async () => (await t.taskRow(taskId))?.status).toBe('CANCELED');
     expect(await t.team(person.teamId)).toEqual({ balance: 5, reserved: 0 });
     expect(await page.getByTestId('job-error').textContent()).toContain('not charged');
+  });
+});
+
+describe('following the selection', () => {
+  it('reads the selection once at start, then follows each change the sandbox pushes, without asking again', async () => {
+    const { page } = await signedInPanel(0, await oneImagePage());
+    await expect.poll(() => page.getByTestId('selection').textContent()).toContain('1 element selected (1 image)');
+
+    await fakeExpress(page, 'select', []);
+    await expect.poll(() => page.getByTestId('selection').textContent()).toContain('Nothing selected');
+    await fakeExpress(page, 'select', ['photo']);
+    await expect.poll(() => page.getByTestId('selection').textContent()).toContain('1 element selected (1 image)');
+    expect(await fakeExpress(page, 'selectionTraffic')).toEqual({ reads: 1, pushes: 2 });
   });
 });
 

@@ -1,8 +1,10 @@
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { taskIdDataKey } from '../src/lib/sandbox-contract.ts';
+import { type SelectionSnapshot, taskIdDataKey } from '../src/lib/sandbox-contract.ts';
 import { uploadRefusal } from '../src/lib/upload-refusal.ts';
 import { createLuminaSandbox } from '../src/sandbox/create-lumina-sandbox.ts';
+import { pushSelectionChanges } from '../src/sandbox/push-selection-changes.ts';
+import { createPanelApi } from '../src/ui/create-panel-api.ts';
 import { FakeBitmap, FakeContainerNode, FakeEditor, FakeMediaContainer, FakeNode } from './fake-express-document.ts';
 
 const taskId = 'task_01jabcdefghjkmnpqrstvwxyz0';
@@ -69,6 +71,102 @@ describe('reading the selection', () => {
   it('refuses arguments to readSelection, which takes none', () => {
     const sandbox = createLuminaSandbox(new FakeEditor());
     expect(() => sandbox.readSelection({ sneaky: true })).toThrow(TypeError);
+  });
+});
+
+describe('telling the panel about selection changes', () => {
+  /** The panel's real exposed API behind a structured-clone crossing, as `apiProxy('panel')` reaches it. */
+  function panelOverTheBoundary() {
+    const panel = createPanelApi();
+    const seen: SelectionSnapshot[] = [];
+    panel.onSelectionChange((snapshot) => seen.push(snapshot));
+    const client = {
+      async selectionChanged(snapshot: SelectionSnapshot) {
+        panel.api.selectionChanged(structuredClone(snapshot));
+      },
+    };
+    return { panel, seen, client };
+  }
+
+  it('pushes the new selection to the panel on every selectionChange, as readSelection describes it', () => {
+    const editor = new FakeEditor();
+    const image = editor.add(imageNode(editor));
+    const text = editor.add(new FakeNode(editor.doc, 'Text', { width: 80, height: 20 }));
+    const sandbox = createLuminaSandbox(editor);
+    const { seen, client } = panelOverTheBoundary();
+    pushSelectionChanges(editor, () => sandbox.readSelection(), client);
+    expect(seen).toEqual([]);
+
+    editor.select(image);
+    editor.select(image, text);
+    const both = sandbox.readSelection();
+    editor.select();
+
+    expect(seen.map((snapshot) => snapshot.items.map((item) => item.nodeId))).toEqual([
+      [image.id],
+      [image.id, text.id],
+      [],
+    ]);
+    expect(seen[1]).toEqual(both);
+    expect(seen[0]?.items[0]).toMatchObject({ kind: 'image', replaceable: true, bounds: { x: 100, y: 50 } });
+  });
+
+  it('stops pushing once unregistered', () => {
+    const editor = new FakeEditor();
+    const image = editor.add(imageNode(editor));
+    const sandbox = createLuminaSandbox(editor);
+    const { seen, client } = panelOverTheBoundary();
+    const stop = pushSelectionChanges(editor, () => sandbox.readSelection(), client);
+    editor.select(image);
+    expect(editor.selectionHandlerCount).toBe(1);
+
+    stop();
+    editor.select();
+    expect(editor.selectionHandlerCount).toBe(0);
+    expect(seen).toHaveLength(1);
+  });
+
+  it('drops a push the panel cannot take yet without failing the event, and pushes the next one', async () => {
+    const editor = new FakeEditor();
+    const image = editor.add(imageNode(editor));
+    const sandbox = createLuminaSandbox(editor);
+    const { seen, client } = panelOverTheBoundary();
+    let panelReady = false;
+    let refused = 0;
+    pushSelectionChanges(editor, () => sandbox.readSelection(), {
+      async selectionChanged(snapshot) {
+        if (!panelReady) {
+          refused += 1;
+          throw new Error('the panel has exposed no API yet');
+        }
+        return client.selectionChanged(snapshot);
+      },
+    });
+
+    expect(() => editor.select(image)).not.toThrow();
+    await Promise.resolve();
+    expect(refused).toBe(1);
+    panelReady = true;
+    editor.select();
+    expect(seen).toEqual([{ items: [] }]);
+  });
+
+  it('the panel refuses a pushed selection that is not a snapshot, and no listener sees it', () => {
+    const { panel, seen } = panelOverTheBoundary();
+    expect(() => panel.api.selectionChanged({ items: [{ nodeId: '', kind: 'image' }] })).toThrow();
+    expect(() => panel.api.selectionChanged('everything')).toThrow();
+    expect(seen).toEqual([]);
+  });
+
+  it('lets a panel listener stop listening', () => {
+    const { panel, seen } = panelOverTheBoundary();
+    const later: SelectionSnapshot[] = [];
+    const stop = panel.onSelectionChange((snapshot) => later.push(snapshot));
+    panel.api.selectionChanged({ items: [] });
+    stop();
+    panel.api.selectionChanged({ items: [] });
+    expect(later).toHaveLength(1);
+    expect(seen).toHaveLength(2);
   });
 });
 

@@ -3,7 +3,7 @@ import { z } from 'zod';
 
 /**
  * The one interface between the panel (UI iframe) and the document sandbox. Both sides run code the other
- * cannot see, so the sandbox parses every call's arguments with these schemas on receipt.
+ * cannot see, so each side parses every call's arguments with these schemas on receipt.
  */
 
 /** What kind of element is selected, as far as Lumina cares. */
@@ -96,4 +96,12 @@ export interface LuminaSandboxApi {
   readSelection(...args: unknown[]): SelectionSnapshot;
   placeResult(args: unknown): Promise<PlaceOutcome>;
   readMedia(args: unknown): Promise<ReadMediaOutcome>;
+}
+
+/**
+ * What the panel exposes with `runtime.exposeApi`: the sandbox calls it on each `selectionChange` with the new
+ * selection, so the panel never polls. The argument arrives as `unknown` and is parsed as a `SelectionSnapshot`.
+ */
+export interface LuminaPanelApi {
+  selectionChanged(snapshot: unknown): void;
 }

@@ -74,9 +74,15 @@ export interface ContainerSurface extends BaseNodeSurface {
   readonly children: ItemListSurface;
 }
 
+/** `EditorEvent`: the SDK's enum values are these strings. */
+export type EditorEventName = 'selectionChange';
+
 /** `Context`. */
 export interface ContextSurface {
   readonly selection: readonly NodeSurface[];
+  /** Registers a handler for an editor event; answers the id `off` takes. */
+  on(eventName: EditorEventName, callback: () => void): string;
+  off(eventName: EditorEventName, handlerId: string): void;
   readonly insertionParent: ContainerSurface;
   /** `ExpressContext.currentPage`: to find a node again once the selection has moved on. */
   readonly currentPage?: { readonly allDescendants: Iterable<VisualNodeSurface> };

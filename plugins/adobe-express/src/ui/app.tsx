@@ -7,7 +7,6 @@ import type { PageRendition, PanelHost, SandboxClient, Theme } from './express-h
 import { type JobResult, type JobSource, type JobStatus, runJob } from './run-job.ts';
 
 export const tokenStorageKey = 'lumina.token';
-const selectionPollMs = 1_000;
 
 interface Job {
   readonly id: number;
@@ -123,22 +122,25 @@ export function App({ host, apiOrigin }: { host: PanelHost; apiOrigin: string })
     }
   }, [token, refreshMe]);
 
-  // The document sandbox cannot call the panel back, so the panel asks for the selection while it is open.
+  // The sandbox pushes every selection change; the panel reads once to start from. A push that lands before that
+  // first answer is newer than it, so the answer is then dropped.
   useEffect(() => {
     if (!sandbox) return;
+    let pushed = false;
     let stopped = false;
-    const read = () =>
-      sandbox.readSelection().then(
-        (snapshot) => {
-          if (!stopped) setSelection(snapshot.items);
-        },
-        () => undefined,
-      );
-    void read();
-    const timer = setInterval(read, selectionPollMs);
+    const stopListening = sandbox.onSelectionChange((snapshot) => {
+      pushed = true;
+      setSelection(snapshot.items);
+    });
+    sandbox.readSelection().then(
+      (snapshot) => {
+        if (!stopped && !pushed) setSelection(snapshot.items);
+      },
+      () => undefined,
+    );
     return () => {
       stopped = true;
-      clearInterval(timer);
+      stopListening();
     };
   }, [sandbox]);
 

@@ -7,12 +7,15 @@ import {
   ReadMediaOutcome,
   SelectionSnapshot,
 } from '../lib/sandbox-contract.ts';
+import { createPanelApi, type SelectionListener } from './create-panel-api.ts';
 
 export type Theme = 'light' | 'dark';
 
-/** The document sandbox as the panel reaches it; answers are parsed here as arguments are parsed there. */
+/** The document sandbox as the panel reaches it; answers and pushes are parsed here as arguments are there. */
 export interface SandboxClient {
   readSelection(): Promise<SelectionSnapshot>;
+  /** Each selection the sandbox pushes on `selectionChange`; answers the function that stops listening. */
+  onSelectionChange(listener: SelectionListener): () => void;
   placeResult(args: PlaceResultArgs): Promise<PlaceOutcome>;
   readMedia(args: ReadMediaArgs): Promise<ReadMediaOutcome>;
 }
@@ -58,6 +61,7 @@ const themeOf = (value: string): Theme => (value === 'dark' || value === 'darkes
 export function expressHost(sdk: AddOnSDKAPI): PanelHost {
   const { app, instance, constants } = sdk;
   let sandbox: Promise<SandboxClient> | undefined;
+  const panelApi = createPanelApi();
 
   const importData = (item: DragItem) => ({ nodeAddOnData: { [taskIdImportKey]: item.taskId } });
 
@@ -72,10 +76,13 @@ export function expressHost(sdk: AddOnSDKAPI): PanelHost {
     sandbox() {
       sandbox ??= (async () => {
         const runtime = instance.runtime;
-        if (!runtime.apiProxy) throw new Error('this panel has no document sandbox');
+        if (!runtime.apiProxy || !runtime.exposeApi) throw new Error('this panel has no document sandbox');
+        // Exposed (once, as the SDK allows) before the panel first reads the selection, so no change is missed.
+        runtime.exposeApi(panelApi.api);
         const remote = await runtime.apiProxy<LuminaSandboxApi>(constants.RuntimeType.documentSandbox);
         return {
           readSelection: async () => SelectionSnapshot.parse(await remote.readSelection()),
+          onSelectionChange: panelApi.onSelectionChange,
           placeResult: async (args) => PlaceOutcome.parse(await remote.placeResult(args)),
           readMedia: async (args) => ReadMediaOutcome.parse(await remote.readMedia(args)),
         };

@@ -1,7 +1,10 @@
 // A fake of Express's add-on UI SDK (`https://new.express.adobe.com/static/add-on-sdk/sdk.js`), bundled by the
 // tests and served at that URL to the built panel in Chromium. Its document sandbox is Lumina's real adapter over
-// the project's fake document; calls cross a structured-clone boundary as they would between runtimes.
+// the project's fake document, wired as code.ts wires it; calls cross a structured-clone boundary, in both
+// directions, as they would between runtimes.
+import type { LuminaPanelApi, SelectionSnapshot } from '../../../src/lib/sandbox-contract.ts';
 import { createLuminaSandbox } from '../../../src/sandbox/create-lumina-sandbox.ts';
+import { pushSelectionChanges } from '../../../src/sandbox/push-selection-changes.ts';
 import {
   FakeBitmap,
   FakeContainerNode,
@@ -52,7 +55,27 @@ function build(spec: FakeNodeSpec): FakeNode {
   return new FakeNode(editor.doc, spec.kind === 'text' ? 'Text' : 'Rectangle', size, at);
 }
 
+/** Crossing between runtimes copies values (structured clone); nothing is shared by reference. */
+const across = <T>(value: T): T => structuredClone(value);
+
+/** What the panel exposed with `runtime.exposeApi` (the SDK takes the first call only). */
+let panelApi: LuminaPanelApi | undefined;
+let selectionReads = 0;
+let selectionPushes = 0;
+
 const sandbox = createLuminaSandbox(editor);
+// The sandbox's `apiProxy('panel')`: a call is delivered later, as a message would be, and fails while the panel
+// has exposed nothing yet.
+const panelProxy = {
+  async selectionChanged(snapshot: SelectionSnapshot) {
+    const sent = across(snapshot);
+    await Promise.resolve();
+    if (!panelApi) throw new Error('the panel has exposed no API yet');
+    selectionPushes += 1;
+    panelApi.selectionChanged(sent);
+  },
+};
+pushSelectionChanges(editor, () => sandbox.readSelection(), panelProxy);
 const storage = new Map<string, unknown>(Object.entries(config.storage));
 const added: Array<{ blob: Blob; title: string; nodeAddOnData: Record<string, string> }> = [];
 const drags: Array<{
@@ -100,6 +123,8 @@ const controls = {
   },
   storage: () => Object.fromEntries(storage),
   renditions: () => renditions,
+  /** How often the panel asked the sandbox for the selection, and how often the sandbox told the panel. */
+  selectionTraffic: () => ({ reads: selectionReads, pushes: selectionPushes }),
   upgrades: () => upgrades,
   /** Drops the latest draggable result onto the page, as the user's drag gesture would. */
   async completeDrag() {
@@ -114,8 +139,9 @@ const controls = {
     }
     return drags.length;
   },
+  /** Changes the selection as the user would: Express fires `selectionChange` in the sandbox. */
   select(names: string[]) {
-    editor.selected = names.flatMap((name) => nodesByName.get(name) ?? []);
+    editor.select(...names.flatMap((name) => nodesByName.get(name) ?? []));
   },
   setTheme(next: string) {
     theme = next;
@@ -123,9 +149,6 @@ const controls = {
   },
 };
 window.fakeExpress = controls;
-
-/** Crossing between runtimes copies values (structured clone); nothing is shared by reference. */
-const across = <T>(value: T): T => structuredClone(value);
 
 const addOnUISdk = {
   apiVersion: 'fake',
@@ -148,10 +171,16 @@ const addOnUISdk = {
     },
     runtime: {
       type: 'panel',
+      exposeApi(api: LuminaPanelApi) {
+        panelApi ??= api;
+      },
       async apiProxy(runtimeType: string) {
         if (runtimeType !== 'documentSandbox') throw new Error(`no runtime ${runtimeType}`);
         return {
-          readSelection: async (...args: unknown[]) => across(sandbox.readSelection(...args.map(across))),
+          readSelection: async (...args: unknown[]) => {
+            selectionReads += 1;
+            return across(sandbox.readSelection(...args.map(across)));
+          },
           placeResult: async (args: unknown) => across(await sandbox.placeResult(across(args))),
           readMedia: async (args: unknown) => across(await sandbox.readMedia(across(args))),
         };
