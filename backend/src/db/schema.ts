@@ -108,6 +108,9 @@ export const tasks = pgTable(
     index('tasks_expires_idx').on(t.expiresAt).where(sql`${t.expiresAt} is not null`),
     // Finds a completed task with the same input and request, so the same work is not done twice.
     index('tasks_team_request_idx').on(t.teamId, t.requestHash).where(sql`${t.status} = 'COMPLETED'`),
+    // A duplicate refers to the objects of the task it repeats: retention asks whether any task still uses them.
+    index('tasks_input_key_idx').on(t.inputKey),
+    index('tasks_output_key_idx').on(t.outputKey),
   ],
 );
 
@@ -148,6 +151,30 @@ export const creditLedger = pgTable(
     uniqueIndex('credit_ledger_checkout_key').on(t.checkoutId),
     uniqueIndex('credit_ledger_team_allowance_month').on(t.teamId, t.allowanceMonth),
     index('credit_ledger_team_idx').on(t.teamId, t.id),
+  ],
+);
+
+/**
+ * What a member spent from a team's pool per UTC month (of the tasks' submission), moved in the transactions
+ * that reserve, capture and release: unlike the tasks, which the retention job deletes, it lasts the month, so
+ * a spending cap cannot be reset by letting old tasks expire.
+ */
+export const memberMonthlySpend = pgTable(
+  'member_monthly_spend',
+  {
+    teamId: text('team_id')
+      .notNull()
+      .references(() => teams.id, { onDelete: 'cascade' }),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    /** `YYYY-MM`, UTC. */
+    month: text('month').notNull(),
+    credits: integer('credits').notNull().default(0),
+  },
+  (t) => [
+    uniqueIndex('member_monthly_spend_key').on(t.teamId, t.userId, t.month),
+    check('member_monthly_spend_nonnegative', sql`${t.credits} >= 0`),
   ],
 );
 
@@ -240,6 +267,8 @@ export const invites = pgTable(
     expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'date' }).notNull(),
     acceptedAt: timestamp('accepted_at', { withTimezone: true, mode: 'date' }),
     acceptedByUserId: text('accepted_by_user_id').references(() => users.id, { onDelete: 'set null' }),
+    /** Set when an admin revoked the link, or its inviter left the team: it can no longer be accepted. */
+    revokedAt: timestamp('revoked_at', { withTimezone: true, mode: 'date' }),
     createdAt: createdAt(),
   },
   (t) => [

@@ -431,6 +431,17 @@ export const apiOperations: readonly ApiOperation[] = [
     errors: ['invalid_request', ...browserErrors],
   },
   {
+    method: 'delete',
+    path: '/api/v1/teams/:teamId/invites/:inviteId',
+    operationId: 'revokeInvite',
+    summary: 'Revoke a pending invite so its link stops working (admins; only owners revoke owner invites)',
+    tag: 'accounts',
+    auth: 'browser',
+    pathParams: ['teamId', 'inviteId'],
+    responses: { '204': noContent },
+    errors: browserErrors,
+  },
+  {
     method: 'post',
     path: '/api/v1/invites/accept',
     operationId: 'acceptInvite',

@@ -12,7 +12,7 @@ export interface PendingInvite {
 }
 
 /**
- * The team's invites nobody has accepted yet and that still work, oldest first (admins). Their links are not
+ * The team's invites nobody has accepted or revoked yet and that still work, oldest first (admins). Their links are not
  * here: only the token's hash is stored, so a lost link means a new invite.
  */
 export async function listInvites({
@@ -26,7 +26,14 @@ export async function listInvites({
   const rows = await ctx.db
     .select()
     .from(invites)
-    .where(and(eq(invites.teamId, input.teamId), isNull(invites.acceptedAt), gt(invites.expiresAt, new Date())))
+    .where(
+      and(
+        eq(invites.teamId, input.teamId),
+        isNull(invites.acceptedAt),
+        isNull(invites.revokedAt),
+        gt(invites.expiresAt, new Date()),
+      ),
+    )
     .orderBy(asc(invites.createdAt));
   return {
     invites: rows.map((row) => ({

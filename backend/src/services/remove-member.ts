@@ -1,5 +1,5 @@
-import { and, eq } from 'drizzle-orm';
-import { sessions, teamMembers } from '../db/schema.ts';
+import { and, eq, isNull } from 'drizzle-orm';
+import { invites, sessions, teamMembers } from '../db/schema.ts';
 import { ApiError } from '../errors.ts';
 import type { ServiceContext } from './context.ts';
 import { lockTeamMembers, ownerCount } from './lock-team-members.ts';
@@ -7,7 +7,8 @@ import { requireTeamRole } from './team-access.ts';
 
 /**
  * Removes someone from the team (or lets a member leave). Admins remove members and admins, only owners remove
- * owners, and the last owner stays. The removed user's plugin sessions for this team end with it.
+ * owners, and the last owner stays. The removed user's plugin sessions for this team end with it, and so do
+ * the invites they made and nobody accepted yet: a removed admin must not walk back in through their own link.
  */
 export async function removeMember({
   ctx,
@@ -32,5 +33,16 @@ export async function removeMember({
       .delete(teamMembers)
       .where(and(eq(teamMembers.teamId, input.teamId), eq(teamMembers.userId, input.memberUserId)));
     await tx.delete(sessions).where(and(eq(sessions.userId, input.memberUserId), eq(sessions.teamId, input.teamId)));
+    await tx
+      .update(invites)
+      .set({ revokedAt: new Date() })
+      .where(
+        and(
+          eq(invites.teamId, input.teamId),
+          eq(invites.invitedByUserId, input.memberUserId),
+          isNull(invites.acceptedAt),
+          isNull(invites.revokedAt),
+        ),
+      );
   });
 }

@@ -18,6 +18,7 @@ import { inviteMember } from '../services/invite-member.ts';
 import { listInvites, type PendingInvite } from '../services/list-invites.ts';
 import { listMembers } from '../services/list-members.ts';
 import { removeMember } from '../services/remove-member.ts';
+import { revokeInvite } from '../services/revoke-invite.ts';
 import { activeTeamOf, canManage, formatTime, Layout, Notice, Time } from './layout.tsx';
 import { renderPage } from './render-page.ts';
 import { meOf, setActiveTeam, signedIn, webUserOf } from './web-session.ts';
@@ -170,6 +171,9 @@ function TeamPage(props: TeamPageProps) {
                   <th scope="col">Role</th>
                   <th scope="col">Created</th>
                   <th scope="col">Expires</th>
+                  <th scope="col">
+                    <span class="visually-hidden">Actions</span>
+                  </th>
                 </tr>
               </thead>
               <tbody>
@@ -182,6 +186,19 @@ function TeamPage(props: TeamPageProps) {
                     </td>
                     <td>
                       <Time iso={invite.expiresAt} />
+                    </td>
+                    <td>
+                      {(owner || invite.role !== 'owner') && (
+                        <form
+                          class="inline"
+                          method="post"
+                          action={`/team/invites/${encodeURIComponent(invite.inviteId)}/revoke`}
+                        >
+                          <button type="submit" class="danger" aria-label={`Revoke the ${invite.role} invite`}>
+                            Revoke
+                          </button>
+                        </form>
+                      )}
                     </td>
                   </tr>
                 ))}
@@ -237,7 +254,9 @@ function InvitePage(props: { me: MeResponse; token: string }) {
  */
 export const teamPage = new Hono<AppEnv>()
   .get('/team', signedIn, async (c) => {
-    const notice = c.req.query('done') === 'removed' ? 'The member was removed.' : undefined;
+    const done = c.req.query('done');
+    const notice =
+      done === 'removed' ? 'The member was removed.' : done === 'revoked' ? 'The invite was revoked.' : undefined;
     return renderPage(c, <TeamPage {...(await teamPageProps(c))} notice={notice} />);
   })
   .post('/team/invites', signedIn, async (c) => {
@@ -250,6 +269,14 @@ export const teamPage = new Hono<AppEnv>()
       input: { ...body, userId: user.userId, teamId: user.teamId },
     });
     return renderPage(c, <TeamPage {...(await teamPageProps(c))} created={created} />, 201);
+  })
+  .post('/team/invites/:inviteId/revoke', signedIn, async (c) => {
+    const user = webUserOf(c);
+    await revokeInvite({
+      ctx: c.var.ctx,
+      input: { userId: user.userId, teamId: user.teamId, inviteId: c.req.param('inviteId') },
+    });
+    return c.redirect('/team?done=revoked', 303);
   })
   .post('/team/members/:userId/role', signedIn, async (c) => {
     const user = webUserOf(c);

@@ -8,6 +8,7 @@ import { listApiKeys } from '../../services/list-api-keys.ts';
 import { listMembers } from '../../services/list-members.ts';
 import { removeMember } from '../../services/remove-member.ts';
 import { revokeApiKey } from '../../services/revoke-api-key.ts';
+import { revokeInvite } from '../../services/revoke-invite.ts';
 import { updateMember } from '../../services/update-member.ts';
 import { authenticate, browserUserOf } from '../authenticate.ts';
 import type { AppEnv } from '../env.ts';
@@ -49,6 +50,12 @@ export const teamRoutes = new Hono<AppEnv>()
     const body = CreateInviteBody.parse((await jsonOf(c)) ?? {});
     const input = { ...body, userId: user.userId, teamId: c.req.param('teamId') };
     return c.json(await inviteMember({ ctx: c.var.ctx, input }), 201);
+  })
+  .delete('/:teamId/invites/:inviteId', async (c) => {
+    const user = browserUserOf(c);
+    const input = { userId: user.userId, teamId: c.req.param('teamId'), inviteId: c.req.param('inviteId') };
+    await revokeInvite({ ctx: c.var.ctx, input });
+    return c.body(null, 204);
   })
   .get('/:teamId/api-keys', async (c) => {
     const user = browserUserOf(c);
