@@ -6,6 +6,7 @@ import type { ServiceContext } from './context.ts';
 import { postLedgerEntry } from './ledger.ts';
 import { enqueueWebhookDeliveries, recordWebhookDeliveries } from './record-webhook-deliveries.ts';
 import { expiresAtOnSettle } from './retention.ts';
+import { addMemberSpend } from './spending-cap.ts';
 import { taskWebhookPayload } from './task-webhook-payload.ts';
 
 export type Outcome =
@@ -52,8 +53,22 @@ export async function settleTask({
           ...(input.teamId ? [eq(tasks.teamId, input.teamId)] : []),
         ),
       )
-      .returning({ teamId: tasks.teamId, credits: tasks.creditsReserved, operation: tasks.operation });
+      .returning({
+        teamId: tasks.teamId,
+        credits: tasks.creditsReserved,
+        operation: tasks.operation,
+        submittedByUserId: tasks.submittedByUserId,
+        createdAt: tasks.createdAt,
+      });
     if (!task) return null;
+    if (outcome.kind !== 'completed' && task.submittedByUserId !== null) {
+      await addMemberSpend(tx, {
+        teamId: task.teamId,
+        userId: task.submittedByUserId,
+        submittedAt: task.createdAt,
+        credits: -task.credits,
+      });
+    }
     await postLedgerEntry(tx, {
       teamId: task.teamId,
       taskId,

@@ -1,27 +1,48 @@
-import { and, eq, gte, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type { Db, Tx } from '../db/database.ts';
-import { tasks, teamMembers, teams } from '../db/schema.ts';
+import { memberMonthlySpend, teamMembers, teams } from '../db/schema.ts';
 import { ApiError } from '../errors.ts';
-import { utcMonthStart } from './team-plan.ts';
+import { utcMonthOf } from './team-plan.ts';
 
 /**
  * What a member spent from a team's pool this UTC month: credits held by their tasks in flight plus credits
- * captured by their completed tasks. Failed and canceled tasks were released and do not count.
+ * captured by their completed tasks; failed and canceled tasks gave theirs back. Read from the member's monthly
+ * counter, which outlives the tasks the retention job deletes.
  */
 export async function spentThisMonth(db: Db | Tx, input: { teamId: string; userId: string; now: Date }) {
   const [row] = await db
-    .select({
-      spent: sql<number>`coalesce(sum(case when ${tasks.status} in ('QUEUED', 'PROCESSING') then ${tasks.creditsReserved} else ${tasks.creditsDeducted} end), 0)::int`,
-    })
-    .from(tasks)
+    .select({ credits: memberMonthlySpend.credits })
+    .from(memberMonthlySpend)
     .where(
       and(
-        eq(tasks.teamId, input.teamId),
-        eq(tasks.submittedByUserId, input.userId),
-        gte(tasks.createdAt, utcMonthStart(input.now)),
+        eq(memberMonthlySpend.teamId, input.teamId),
+        eq(memberMonthlySpend.userId, input.userId),
+        eq(memberMonthlySpend.month, utcMonthOf(input.now)),
       ),
     );
-  return row?.spent ?? 0;
+  return row?.credits ?? 0;
+}
+
+/**
+ * Moves a member's counter for the month a task was submitted in, inside the transaction that reserves
+ * (`credits` > 0) or releases (< 0) the task's credits. A release never takes the counter below zero.
+ */
+export async function addMemberSpend(
+  tx: Tx,
+  input: { teamId: string; userId: string; submittedAt: Date; credits: number },
+): Promise<void> {
+  await tx
+    .insert(memberMonthlySpend)
+    .values({
+      teamId: input.teamId,
+      userId: input.userId,
+      month: utcMonthOf(input.submittedAt),
+      credits: Math.max(0, input.credits),
+    })
+    .onConflictDoUpdate({
+      target: [memberMonthlySpend.teamId, memberMonthlySpend.userId, memberMonthlySpend.month],
+      set: { credits: sql`greatest(0, ${memberMonthlySpend.credits} + ${input.credits})` },
+    });
 }
 
 /**

@@ -1,14 +1,20 @@
 import type { MemberUpdate, TeamRole } from '@lumina/shared';
 import { and, eq } from 'drizzle-orm';
+import { hasRole } from '../auth/team-roles.ts';
 import { teamMembers } from '../db/schema.ts';
 import { ApiError } from '../errors.ts';
 import { changeMemberRole } from './change-member-role.ts';
 import type { ServiceContext } from './context.ts';
 import { requireTeamRole } from './team-access.ts';
 
+const maySetCapOf = (actor: TeamRole, target: TeamRole, self: boolean): boolean =>
+  !self && (target === 'owner' ? actor === 'owner' : hasRole(actor, target) && actor !== target);
+
 /**
  * `PATCH /api/v1/teams/:teamId/members/:userId`: a new role (the rules of `changeMemberRole`) and/or a monthly
- * spending cap in credits (null lifts it). Admins cap members and admins; an owner's cap is for owners to set.
+ * spending cap in credits (null lifts it). A cap is set only from above: admins cap members, owners cap
+ * admins and members, and an owner (uncapped unless another owner says otherwise) only by another owner. Nobody
+ * changes their own cap, so an admin cannot lift the cap an owner gave them.
  */
 export async function updateMember({
   ctx,
@@ -34,8 +40,14 @@ export async function updateMember({
     if (input.monthlySpendCap === undefined) {
       return { userId: member.userId, role: member.role, monthlySpendCap: member.monthlySpendCap };
     }
-    if (member.role === 'owner' && actorRole !== 'owner') {
-      throw new ApiError('forbidden', "Only an owner can change an owner's spending cap.", { role: actorRole });
+    if (!maySetCapOf(actorRole, member.role, input.userId === member.userId)) {
+      throw new ApiError(
+        'forbidden',
+        "Only a higher role (or another owner, for an owner) can change this member's spending cap.",
+        {
+          role: actorRole,
+        },
+      );
     }
     await tx.update(teamMembers).set({ monthlySpendCap: input.monthlySpendCap }).where(where);
     return { userId: member.userId, role: member.role, monthlySpendCap: input.monthlySpendCap };
