@@ -74,8 +74,11 @@ export const MemberUpdate = z.strictObject({
 });
 export type MemberUpdate = z.infer<typeof MemberUpdate>;
 
-/** What the webhook did with an event; Stripe only looks at the 2xx, the outcome is for logs and tests. */
-export const StripeEventOutcome = z.enum(['granted', 'already_granted', 'marked', 'duplicate', 'ignored']);
+/**
+ * What the webhook did with an event; Stripe only looks at the 2xx, the outcome is for logs and tests. `refused`:
+ * a paid session whose amount or currency differs from its recorded checkout (logged as an alert).
+ */
+export const StripeEventOutcome = z.enum(['granted', 'already_granted', 'marked', 'duplicate', 'ignored', 'refused']);
 export type StripeEventOutcome = z.infer<typeof StripeEventOutcome>;
 
 /** `POST /api/v1/billing/webhook` → 200. */

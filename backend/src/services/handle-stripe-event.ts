@@ -2,8 +2,7 @@ import type { StripeEventOutcome } from '@lumina/shared';
 import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import type { VerifiedEvent } from '../billing/index.ts';
-import type { Tx } from '../db/database.ts';
-import { checkouts, stripeEvents, teams } from '../db/schema.ts';
+import { checkouts, stripeEvents } from '../db/schema.ts';
 import type { ServiceContext } from './context.ts';
 import { postLedgerEntry } from './ledger.ts';
 
@@ -14,15 +13,6 @@ const CheckoutSessionObject = z.object({
   payment_status: z.string(),
   amount_total: z.number().int().nullable().optional(),
   currency: z.string().nullable().optional(),
-  metadata: z.record(z.string(), z.string()).nullable().optional(),
-});
-type CheckoutSessionObject = z.infer<typeof CheckoutSessionObject>;
-
-/** Written by `startCheckout`, read back only when an event arrives before its checkout row. */
-const CheckoutMetadata = z.object({
-  teamId: z.string().min(1),
-  packId: z.string().min(1),
-  credits: z.coerce.number().int().positive(),
 });
 
 /**
@@ -31,6 +21,8 @@ const CheckoutMetadata = z.object({
  * - credits are granted only by `checkout.session.completed` with `payment_status: paid` and by
  *   `checkout.session.async_payment_succeeded`, as one `purchase` ledger row unique per Checkout Session, so
  *   any number of events for one session, in any order, grant exactly once;
+ * - only sessions `startCheckout` recorded count, with the credits recorded there: an event's metadata is never
+ *   read, and a paid amount or currency other than the one recorded is refused with an alert, not granted;
  * - `async_payment_failed` and `expired` mark an open checkout and never undo a paid one;
  * - other event types are recorded and ignored.
  * A failure rolls the idempotency row back too, so Stripe's retry gets another chance.
@@ -65,10 +57,13 @@ export async function handleStripeEvent({
       return 'ignored';
     }
     const session = parsed.data;
-    const checkout = await lockCheckout(tx, session);
+    // The checkout row is written before its payment page is handed out, so a genuine session always has one.
+    const [checkout] = await tx.select().from(checkouts).where(eq(checkouts.id, session.id)).for('update');
     if (!checkout) {
-      ctx.log.warn('stripe event for a checkout Lumina did not start; ignored', {
+      ctx.log.error('stripe event for a checkout Lumina did not start; nothing granted', {
+        alert: 'stripe_unknown_checkout',
         eventId: event.id,
+        type: event.type,
         checkoutId: session.id,
       });
       return 'ignored';
@@ -84,12 +79,20 @@ export async function handleStripeEvent({
     // `async_payment_succeeded`, which may even arrive first.
     if (event.type === 'checkout.session.completed' && session.payment_status !== 'paid') return 'ignored';
     if (checkout.status === 'paid') return 'already_granted';
-    if (session.amount_total != null && session.amount_total !== checkout.amount) {
-      ctx.log.warn('stripe charged another amount than the pack costs', {
+    if (
+      session.amount_total !== checkout.amount ||
+      session.currency?.toLowerCase() !== checkout.currency.toLowerCase()
+    ) {
+      ctx.log.error('stripe reports another amount or currency than the checkout recorded; nothing granted', {
+        alert: 'stripe_amount_mismatch',
+        eventId: event.id,
         checkoutId: checkout.id,
-        charged: session.amount_total,
+        charged: session.amount_total ?? null,
+        chargedCurrency: session.currency ?? null,
         expected: checkout.amount,
+        expectedCurrency: checkout.currency,
       });
+      return 'refused';
     }
     await postLedgerEntry(tx, {
       teamId: checkout.teamId,
@@ -102,32 +105,4 @@ export async function handleStripeEvent({
     await tx.update(checkouts).set({ status: 'paid', paidAt: new Date() }).where(eq(checkouts.id, checkout.id));
     return 'granted';
   });
-}
-
-/**
- * The checkout row, locked for this transaction so concurrent events for one session run one after another.
- * When the event outran `startCheckout`'s insert, the row is made from the session's metadata, if the team
- * named there exists.
- */
-async function lockCheckout(tx: Tx, session: CheckoutSessionObject) {
-  const select = () => tx.select().from(checkouts).where(eq(checkouts.id, session.id)).for('update');
-  const [existing] = await select();
-  if (existing) return existing;
-  const metadata = CheckoutMetadata.safeParse(session.metadata ?? {});
-  if (!metadata.success || session.amount_total == null || !session.currency) return undefined;
-  const [team] = await tx.select({ id: teams.id }).from(teams).where(eq(teams.id, metadata.data.teamId));
-  if (!team) return undefined;
-  await tx
-    .insert(checkouts)
-    .values({
-      id: session.id,
-      teamId: team.id,
-      packId: metadata.data.packId,
-      credits: metadata.data.credits,
-      amount: session.amount_total,
-      currency: session.currency,
-    })
-    .onConflictDoNothing();
-  const [created] = await select();
-  return created;
 }

@@ -7,7 +7,8 @@ import { requireTeamRole } from './team-access.ts';
 /**
  * Starts a Stripe Checkout for one credit pack; owners and admins only. Nothing is granted here: the credits
  * arrive with the verified webhook. The checkout is recorded (status `open`) before its URL is handed out, so
- * every event about it finds the team, pack and credits Lumina sold, not what the event claims.
+ * every event about it finds the team, pack and credits Lumina sold, not what the event claims; an event about a
+ * session without its row grants nothing.
  */
 export async function startCheckout({
   ctx,
@@ -41,18 +42,14 @@ export async function startCheckout({
     successUrl: `${base}/billing?checkout=success`,
     cancelUrl: `${base}/billing?checkout=canceled`,
   });
-  await ctx.db
-    .insert(checkouts)
-    .values({
-      id: session.id,
-      teamId: input.teamId,
-      createdByUserId: input.userId,
-      packId: pack.id,
-      credits: pack.credits,
-      amount: pack.amount,
-      currency: pack.currency,
-    })
-    // The webhook may have recorded it from the session's metadata already (a very fast payment).
-    .onConflictDoNothing();
+  await ctx.db.insert(checkouts).values({
+    id: session.id,
+    teamId: input.teamId,
+    createdByUserId: input.userId,
+    packId: pack.id,
+    credits: pack.credits,
+    amount: pack.amount,
+    currency: pack.currency,
+  });
   return { url: session.url, checkoutId: session.id };
 }
