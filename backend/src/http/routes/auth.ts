@@ -5,7 +5,7 @@ import { revokeAllSessions } from '../../services/revoke-all-sessions.ts';
 import { revokeSession } from '../../services/revoke-session.ts';
 import { signIn } from '../../services/sign-in.ts';
 import { signUp } from '../../services/sign-up.ts';
-import { authenticate, userOf } from '../authenticate.ts';
+import { authenticate, browserUserOf, userOf } from '../authenticate.ts';
 import { checkSameOrigin } from '../check-same-origin.ts';
 import type { AppEnv } from '../env.ts';
 import { authRateLimit } from '../rate-limit.ts';
@@ -45,8 +45,9 @@ export const authRoutes = new Hono<AppEnv>()
     clearSessionCookie(c);
     return c.body(null, 204);
   })
+  // Ends the person's browser sessions too, so only a browser may: a plugin token signs out only itself.
   .post('/sign-out-everywhere', authenticate, async (c) => {
-    const user = userOf(c);
+    const user = browserUserOf(c);
     const { revoked } = await revokeAllSessions({ ctx: c.var.ctx, input: { userId: user.userId } });
     clearSessionCookie(c);
     return c.json({ revoked }, 200);
