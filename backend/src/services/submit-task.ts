@@ -11,7 +11,7 @@ import { ensureMonthlyAllowance } from './ensure-monthly-allowance.ts';
 import { postLedgerEntry } from './ledger.ts';
 import { priceTask } from './price-task.ts';
 import { reuseCompletedTask } from './reuse-completed-task.ts';
-import { checkSpendingCap } from './spending-cap.ts';
+import { addMemberSpend, checkSpendingCap } from './spending-cap.ts';
 
 export interface SubmitTaskInput {
   readonly teamId: string;
@@ -81,20 +81,27 @@ export async function submitTask({
     return { taskId, replayed: false, duplicateOf, creditsCharged: 0, creditsRemaining };
   }
 
-  const inspected = await inspectImage(input.image, ctx.config.limits);
-  const { credits: cost } = priceTask(ctx.config, input.request, inspected);
   const submitter = input.submittedByUserId ?? null;
-  // Refused early, before the upload is stored; the check that counts is repeated under lock below.
-  if (submitter !== null) {
-    await checkSpendingCap(ctx.db, {
-      teamId: input.teamId,
-      userId: submitter,
-      credits: cost,
-      now: new Date(),
-      lock: false,
-    });
-  }
   await ensureMonthlyAllowance({ ctx, input: { teamId: input.teamId } });
+  let cost = 0;
+  // Priced from the header alone and refused before the full decode, so a team that cannot pay cannot make this
+  // process decode 64 MP for it. The checks that count are repeated under lock below.
+  const inspected = await inspectImage(input.image, ctx.config.limits, async (header) => {
+    cost = priceTask(ctx.config, input.request, header).credits;
+    if (submitter !== null) {
+      await checkSpendingCap(ctx.db, {
+        teamId: input.teamId,
+        userId: submitter,
+        credits: cost,
+        now: new Date(),
+        lock: false,
+      });
+    }
+    const [team] = await ctx.db.select({ balance: teams.balance }).from(teams).where(eq(teams.id, input.teamId));
+    if ((team?.balance ?? 0) < cost) {
+      throw new ApiError('insufficient_credits', 'The team does not have enough credits for this operation.');
+    }
+  });
   const taskId = newId('task');
   const inputKey = `inputs/${taskId}`;
   const format = input.request.params.format;
@@ -104,14 +111,16 @@ export async function submitTask({
   let remaining: number;
   try {
     remaining = await ctx.db.transaction(async (tx) => {
+      const submittedAt = new Date();
       if (submitter !== null) {
         await checkSpendingCap(tx, {
           teamId: input.teamId,
           userId: submitter,
           credits: cost,
-          now: new Date(),
+          now: submittedAt,
           lock: true,
         });
+        await addMemberSpend(tx, { teamId: input.teamId, userId: submitter, submittedAt, credits: cost });
       }
       await tx.insert(tasks).values({
         id: taskId,
@@ -129,8 +138,10 @@ export async function submitTask({
         idempotencyKey: input.idempotencyKey ?? null,
         requestHash,
         enqueueCount: 1,
-        deadlineAt: new Date(Date.now() + ctx.config.taskDeadlineSeconds * 1000),
+        deadlineAt: new Date(submittedAt.getTime() + ctx.config.taskDeadlineSeconds * 1000),
         submittedByUserId: submitter,
+        // The month the member's spend was counted in, which a release gives back to.
+        createdAt: submittedAt,
       });
       const team = await postLedgerEntry(tx, {
         teamId: input.teamId,

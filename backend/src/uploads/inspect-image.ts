@@ -60,9 +60,15 @@ const refusal = (error: unknown, format: InputFormat): ApiError => {
  * Decides whether an upload is an image Lumina will process, and reads its size. Order matters for safety:
  * the type is sniffed from the bytes, the header's dimensions are checked against the limits before any pixel
  * is decoded (so a decompression bomb costs a header read), and only then is every pixel decoded once so
- * truncated or corrupt data is refused at upload rather than failing later in the worker.
+ * truncated or corrupt data is refused at upload rather than failing later in the worker. `beforeDecode` runs
+ * between the header read and the full decode: a caller that must refuse on the size alone (a price the team
+ * cannot pay) does so there, before the decode's CPU is spent.
  */
-export const inspectImage = async (bytes: Uint8Array, limits: InspectLimits): Promise<InspectedImage> => {
+export const inspectImage = async (
+  bytes: Uint8Array,
+  limits: InspectLimits,
+  beforeDecode?: (header: InspectedImage) => Promise<void>,
+): Promise<InspectedImage> => {
   if (bytes.length === 0) throw new ApiError('empty_upload', 'The upload is empty (0 bytes).');
 
   const format = sniffImageFormat(bytes);
@@ -92,6 +98,8 @@ export const inspectImage = async (bytes: Uint8Array, limits: InspectLimits): Pr
     );
   }
 
+  const inspected: InspectedImage = { format, width, height, hasAlpha: metadata.hasAlpha };
+  await beforeDecode?.(inspected);
   try {
     // Decoding every pixel is the only way to find truncated or corrupt data. Keeping one channel of the
     // output makes this about 3× cheaper than `.raw()` of all channels, while the decoder still runs in full.
@@ -103,5 +111,5 @@ export const inspectImage = async (bytes: Uint8Array, limits: InspectLimits): Pr
     throw refusal(error, format);
   }
 
-  return { format, width, height, hasAlpha: metadata.hasAlpha };
+  return inspected;
 };
