@@ -19,15 +19,39 @@ type LookupCallback = (error: NodeJS.ErrnoException | null, address: string | Lo
 function publicOnlyLookup(hostname: string, options: LookupOptions, callback: LookupCallback): void {
   lookup(hostname, { ...options, all: true }, (error, addresses) => {
     if (error) return callback(error, []);
-    const refused = addresses.find((entry) => isPrivateAddress(entry.address));
+    const refused = addresses.some((entry) => isPrivateAddress(entry.address));
     if (refused || addresses.length === 0) {
-      const why = refused ? `resolves to a private address (${refused.address})` : 'has no address';
+      // The address itself stays out of the message: it ends up in the delivery log the team can read.
+      const why = refused ? 'resolves to a private address' : 'has no address';
       return callback(Object.assign(new Error(`${hostname} ${why}; refused`), { code: 'EPRIVATEADDRESS' }), []);
     }
     const [first] = addresses;
     if (options.all || !first) return callback(null, addresses);
     return callback(null, first.address, first.family);
   });
+}
+
+/** Socket errors a team may read, in words that name neither the addresses resolved nor the ports tried. */
+const failureByCode: Record<string, string> = {
+  ECONNREFUSED: 'the connection was refused',
+  ECONNRESET: 'the connection was reset',
+  EHOSTUNREACH: 'the host is unreachable',
+  ENETUNREACH: 'the network is unreachable',
+  ENOTFOUND: 'the host name does not resolve',
+  EAI_AGAIN: 'the host name could not be resolved in time',
+  ETIMEDOUT: 'the connection timed out',
+  EPIPE: 'the connection was closed while sending',
+};
+
+/**
+ * What the delivery log says about a failed attempt. Node's socket errors carry the address connected to
+ * (`connect ECONNREFUSED 10.0.0.5:80`), which is what the DNS answered; a team must not learn an internal
+ * network's addresses through its webhook log, so only our own words and the error code are kept.
+ */
+function describeFailure(error: Error, host: string): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'EPRIVATEADDRESS' || code === undefined) return error.message;
+  return `${host}: ${failureByCode[code] ?? 'the request failed'} (${code}).`;
 }
 
 /**
@@ -70,7 +94,7 @@ export function sendWebhook(input: {
       () => request.destroy(new Error(`No answer within ${input.timeoutMs} ms.`)),
       input.timeoutMs,
     );
-    request.on('error', (error) => resolve({ status: null, error: error.message }));
+    request.on('error', (error) => resolve({ status: null, error: describeFailure(error, host) }));
     request.on('close', () => clearTimeout(timer));
     request.end(input.body);
   });
