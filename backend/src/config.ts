@@ -68,8 +68,16 @@ const EnvSchema = z.object({
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   /** Units per API key per minute; a submit costs 10, a read 1. 0 turns the limit off. */
   RATE_LIMIT_API_UNITS_PER_MINUTE: z.coerce.number().int().nonnegative().default(1200),
+  /** Units per team per minute, shared by all its API keys and people (same units). 0 turns the limit off. */
+  RATE_LIMIT_TEAM_UNITS_PER_MINUTE: z.coerce.number().int().nonnegative().default(3600),
   /** Sign-in, sign-up and pairing requests per client IP per minute, per endpoint. 0 turns the limit off. */
   RATE_LIMIT_AUTH_PER_MINUTE: z.coerce.number().int().nonnegative().default(10),
+  /** Failed authentications (bad key, token or cookie) per client IP per minute before 429. 0 turns it off. */
+  RATE_LIMIT_AUTH_FAILURES_PER_MINUTE: z.coerce.number().int().nonnegative().default(30),
+  /** Pairing user-code lookups (and decisions) per signed-in person per minute. 0 turns the limit off. */
+  RATE_LIMIT_PAIRING_CODE_PER_MINUTE: z.coerce.number().int().nonnegative().default(10),
+  /** IPv6 clients are counted per network of this prefix length (a host usually holds a /64). */
+  RATE_LIMIT_IPV6_PREFIX: z.coerce.number().int().min(32).max(128).default(64),
   /** Behind a reverse proxy: the client IP is the first hop of `X-Forwarded-For` instead of the socket's peer. */
   TRUST_PROXY: boolean.default(false),
   /** Billing is on only when both Stripe secrets are set; otherwise credits come from the admin CLI. */
@@ -188,7 +196,12 @@ export interface Config {
   /** Sliding-window limits per minute; 0 means off. */
   readonly rateLimits: {
     readonly apiUnitsPerMinute: number;
+    readonly teamUnitsPerMinute: number;
     readonly authPerMinute: number;
+    readonly authFailuresPerMinute: number;
+    readonly pairingCodePerMinute: number;
+    /** IPv6 clients are counted per network of this many leading bits. */
+    readonly ipv6PrefixLength: number;
   };
   readonly trustProxy: boolean;
   readonly billing: {
@@ -301,7 +314,11 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     metricsToken: e.METRICS_TOKEN,
     rateLimits: {
       apiUnitsPerMinute: e.RATE_LIMIT_API_UNITS_PER_MINUTE,
+      teamUnitsPerMinute: e.RATE_LIMIT_TEAM_UNITS_PER_MINUTE,
       authPerMinute: e.RATE_LIMIT_AUTH_PER_MINUTE,
+      authFailuresPerMinute: e.RATE_LIMIT_AUTH_FAILURES_PER_MINUTE,
+      pairingCodePerMinute: e.RATE_LIMIT_PAIRING_CODE_PER_MINUTE,
+      ipv6PrefixLength: e.RATE_LIMIT_IPV6_PREFIX,
     },
     trustProxy: e.TRUST_PROXY,
     billing: {

@@ -6,6 +6,7 @@ import { authenticateApiKey } from '../services/authenticate-api-key.ts';
 import { authenticateSession } from '../services/authenticate-session.ts';
 import { checkSameOrigin } from './check-same-origin.ts';
 import type { AppEnv } from './env.ts';
+import { limitAuthFailures } from './rate-limit.ts';
 import { sessionCookieOf, setSessionCookie } from './session-cookie.ts';
 
 const apiKeyPrefix = 'lum_';
@@ -19,6 +20,12 @@ const apiKeyPrefix = 'lum_';
  * Anything else is a 401 in the error envelope.
  */
 export const authenticate = createMiddleware<AppEnv>(async (c, next) => {
+  await limitAuthFailures(c, () => authenticateRequest(c));
+  await next();
+});
+
+/** Sets `c.var.principal` from the request's credentials, or throws `unauthorized`. */
+async function authenticateRequest(c: Context<AppEnv>): Promise<void> {
   const ctx = c.var.ctx;
   const header = c.req.header('authorization');
   if (header !== undefined) {
@@ -31,7 +38,6 @@ export const authenticate = createMiddleware<AppEnv>(async (c, next) => {
       const { principal } = await authenticateSession({ ctx, input: { token: secret, kind: 'plugin' } });
       c.set('principal', principal);
     }
-    await next();
     return;
   }
   const token = sessionCookieOf(c);
@@ -45,8 +51,7 @@ export const authenticate = createMiddleware<AppEnv>(async (c, next) => {
   });
   if (session.renewed) setSessionCookie(c, token, session.session.expiresAt);
   c.set('principal', principal);
-  await next();
-});
+}
 
 /** For routes about a person (their sessions, their teams): an API key acts for no one and is refused. */
 export function userOf(c: Context<AppEnv>): UserPrincipal {

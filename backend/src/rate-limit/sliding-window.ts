@@ -21,6 +21,9 @@ local key = KEYS[1]
 local limit = tonumber(ARGV[1])
 local window = tonumber(ARGV[2])
 local cost = tonumber(ARGV[3])
+-- A cost of 0 asks whether one more unit would fit, and consumes nothing.
+local peek = cost == 0
+if peek then cost = 1 end
 
 local function parse(member)
   local total, units = string.match(member, '^(%d+):(%d+)$')
@@ -50,6 +53,9 @@ if count > 0 then
   used = total - before
 end
 
+if peek and used + cost <= limit then
+  return {1, limit - used, used > 0 and (newestAt + window - now) or 0, 0}
+end
 if used + cost <= limit then
   redis.call('ZADD', key, int(now), int(total + cost) .. ':' .. int(cost))
   redis.call('PEXPIRE', key, int(math.ceil(window / 1000)))
@@ -78,7 +84,10 @@ export interface RateLimitRequest {
   /** Units allowed in any window; positive. */
   readonly limit: number;
   readonly windowSeconds: number;
-  /** Units this request consumes; a cost above `limit` counts as `limit`, so such a request can still pass. */
+  /**
+   * Units this request consumes; a cost above `limit` counts as `limit`, so such a request can still pass.
+   * 0 only looks: allowed when one more unit would fit, and nothing is consumed.
+   */
   readonly cost: number;
 }
 
@@ -98,7 +107,7 @@ const secondsOf = (micros: number) => Math.max(0, Math.ceil(micros / 1_000_000))
 /** Consumes `cost` units of the window at `key`, or refuses and consumes nothing. Rejects when Redis fails. */
 export async function consumeRateLimit(redis: Redis, request: RateLimitRequest): Promise<RateLimitResult> {
   const limit = Math.max(1, Math.floor(request.limit));
-  const cost = Math.min(limit, Math.max(1, Math.ceil(request.cost)));
+  const cost = request.cost === 0 ? 0 : Math.min(limit, Math.max(1, Math.ceil(request.cost)));
   const args = [limit, Math.round(request.windowSeconds * 1_000_000), cost];
   let reply: unknown;
   try {

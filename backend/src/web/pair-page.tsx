@@ -2,9 +2,11 @@
 /** @jsxImportSource hono/jsx */
 import type { MeResponse, PairingClient, PairingView } from '@lumina/shared';
 import { Hono } from 'hono';
+import { createMiddleware } from 'hono/factory';
 import { z } from 'zod';
 import { ApiError } from '../errors.ts';
 import type { AppEnv } from '../http/env.ts';
+import { pairingCodeRateLimit } from '../http/rate-limit.ts';
 import { decidePairing } from '../services/decide-pairing.ts';
 import { getPairing } from '../services/get-pairing.ts';
 import { Alert, formatTime, Layout, Notice } from './layout.tsx';
@@ -87,12 +89,17 @@ function PairingDetails(props: { pairing: PairingView; me: MeResponse }) {
   );
 }
 
+/** The page without a code only shows the form: only looking a code up counts against the person's budget. */
+const pairingCodeLookups = createMiddleware<AppEnv>(async (c, next) =>
+  c.req.query('code')?.trim() ? pairingCodeRateLimit(c, next) : next(),
+);
+
 /**
  * `/pair?code=…`: the page a plugin's verification link opens. The signed-in person sees which plugin asks and
  * when, picks the team it may spend from, and approves or denies; the plugin's poll then gets its token.
  */
 export const pairPage = new Hono<AppEnv>()
-  .get('/pair', signedIn, async (c) => {
+  .get('/pair', signedIn, pairingCodeLookups, async (c) => {
     const me = await meOf(c);
     const code = c.req.query('code')?.trim();
     if (!code) {
@@ -127,7 +134,7 @@ export const pairPage = new Hono<AppEnv>()
       </Layout>,
     );
   })
-  .post('/pair', signedIn, async (c) => {
+  .post('/pair', signedIn, pairingCodeRateLimit, async (c) => {
     const user = webUserOf(c);
     const form = DecisionForm.parse(await c.req.parseBody());
     const me = await meOf(c);

@@ -8,7 +8,7 @@ import { getPairing } from '../../services/get-pairing.ts';
 import { pairingPollIntervalSeconds } from '../../services/pairing-policy.ts';
 import { authenticate, browserUserOf } from '../authenticate.ts';
 import type { AppEnv } from '../env.ts';
-import { authRateLimit } from '../rate-limit.ts';
+import { authRateLimit, pairingCodeRateLimit } from '../rate-limit.ts';
 
 const jsonOf = (c: { req: { json(): Promise<unknown> } }) => c.req.json().catch(() => undefined);
 
@@ -37,11 +37,12 @@ export const pairingRoutes = new Hono<AppEnv>()
       throw error;
     }
   })
-  .get('/:code', authenticate, async (c) => {
+  // A user code is short enough to guess: looking one up or deciding on it is counted per person.
+  .get('/:code', authenticate, pairingCodeRateLimit, async (c) => {
     browserUserOf(c);
     return c.json(await getPairing({ ctx: c.var.ctx, input: { userCode: c.req.param('code') } }), 200);
   })
-  .post('/:code/approve', authenticate, async (c) => {
+  .post('/:code/approve', authenticate, pairingCodeRateLimit, async (c) => {
     const user = browserUserOf(c);
     const body = ApprovePairingBody.parse(await jsonOf(c));
     const input = {
@@ -52,7 +53,7 @@ export const pairingRoutes = new Hono<AppEnv>()
     };
     return c.json(await decidePairing({ ctx: c.var.ctx, input }), 200);
   })
-  .post('/:code/deny', authenticate, async (c) => {
+  .post('/:code/deny', authenticate, pairingCodeRateLimit, async (c) => {
     const user = browserUserOf(c);
     const input = { userId: user.userId, userCode: c.req.param('code'), decision: 'deny' as const };
     return c.json(await decidePairing({ ctx: c.var.ctx, input }), 200);

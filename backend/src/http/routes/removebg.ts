@@ -11,7 +11,7 @@ import { authenticateApiKey } from '../../services/authenticate-api-key.ts';
 import { removeBackgroundNow } from '../../services/remove-background-now.ts';
 import type { AppEnv } from '../env.ts';
 import { toApiError } from '../error-response.ts';
-import { apiCostUnits, apiRateLimit } from '../rate-limit.ts';
+import { apiCostUnits, apiRateLimit, limitAuthFailures } from '../rate-limit.ts';
 
 /** How long the synchronous endpoint waits for the result before it cancels the task. */
 const syncWaitMs = 120_000;
@@ -26,9 +26,11 @@ export const removeBgRoutes = new Hono<AppEnv>()
   .post(
     '/removebg',
     async (c, next) => {
-      const key = c.req.header('x-api-key') ?? /^Bearer\s+(\S+)$/i.exec(c.req.header('authorization') ?? '')?.[1];
-      if (!key) throw new ApiError('unauthorized', 'Send your API key in the X-Api-Key header.');
-      c.set('principal', await authenticateApiKey({ ctx: c.var.ctx, input: { secret: key } }));
+      await limitAuthFailures(c, async () => {
+        const key = c.req.header('x-api-key') ?? /^Bearer\s+(\S+)$/i.exec(c.req.header('authorization') ?? '')?.[1];
+        if (!key) throw new ApiError('unauthorized', 'Send your API key in the X-Api-Key header.');
+        c.set('principal', await authenticateApiKey({ ctx: c.var.ctx, input: { secret: key } }));
+      });
       await next();
     },
     apiRateLimit(apiCostUnits.submit),
