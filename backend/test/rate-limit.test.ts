@@ -301,7 +301,14 @@ describe('rate-limit headers and 429 with Retry-After', () => {
 describe('rate-limit configuration', () => {
   it('defaults to generous API units, 10 auth requests per IP and no trusted proxy', () => {
     const config = loadConfig({});
-    expect(config.rateLimits).toEqual({ apiUnitsPerMinute: 1200, authPerMinute: 10 });
+    expect(config.rateLimits).toEqual({
+      apiUnitsPerMinute: 1200,
+      teamUnitsPerMinute: 3600,
+      authPerMinute: 10,
+      authFailuresPerMinute: 30,
+      pairingCodePerMinute: 10,
+      ipv6PrefixLength: 64,
+    });
     expect(config.trustProxy).toBe(false);
   });
 

@@ -25,6 +25,8 @@ export interface RateLimitPolicy {
    * get through an outage of the limiter); otherwise the request passes (the image API stays up).
    */
   readonly failClosed?: boolean;
+  /** Sends the rate-limit headers only on a refusal: for a limit stacked under another that reports them. */
+  readonly headersOnRefusal?: boolean;
 }
 
 /** What an API request costs: a submit stores an upload and queues model work, a read is a database lookup. */
@@ -78,11 +80,13 @@ export function rateLimit(policy: RateLimitPolicy): MiddlewareHandler<AppEnv> {
       return next();
     }
 
-    c.header('RateLimit-Policy', `"${policy.name}";q=${result.limit};w=${policy.windowSeconds}`);
-    c.header('RateLimit', `"${policy.name}";r=${result.remaining};t=${result.resetSeconds}`);
-    c.header('X-RateLimit-Limit', String(result.limit));
-    c.header('X-RateLimit-Remaining', String(result.remaining));
-    c.header('X-RateLimit-Reset', String(result.resetSeconds));
+    if (!policy.headersOnRefusal || result.retryAfterSeconds !== null) {
+      c.header('RateLimit-Policy', `"${policy.name}";q=${result.limit};w=${policy.windowSeconds}`);
+      c.header('RateLimit', `"${policy.name}";r=${result.remaining};t=${result.resetSeconds}`);
+      c.header('X-RateLimit-Limit', String(result.limit));
+      c.header('X-RateLimit-Remaining', String(result.remaining));
+      c.header('X-RateLimit-Reset', String(result.resetSeconds));
+    }
     if (result.retryAfterSeconds !== null) {
       c.header('Retry-After', String(result.retryAfterSeconds));
       return errorResponse(
@@ -124,6 +128,7 @@ export function apiRateLimit(costUnits: number): MiddlewareHandler<AppEnv> {
       return principal ? principal.teamId : null;
     },
     cost: () => costUnits,
+    headersOnRefusal: true,
   });
   // The caller's own limit is asked first: a key over its budget is refused without spending the team's.
   return createMiddleware<AppEnv>(async (c, next) => {
