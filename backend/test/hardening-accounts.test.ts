@@ -5,9 +5,10 @@ import {
   PairingToken,
   StripeWebhookAck,
   SubmitTaskResponse,
+  TaskView,
   TeamView,
 } from '@lumina/shared';
-import { and, eq } from 'drizzle-orm';
+import { and, eq, inArray } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkouts, creditLedger, sessions, tasks } from '../src/db/schema.ts';
 import { grantCredits } from '../src/services/grant-credits.ts';
@@ -241,6 +242,57 @@ describe('item 7: monthly spend survives retention', () => {
     const after = await submitAs(member, teamId, fixture('chelsea.png'));
     expect(after.status).toBe(402);
     expect(await errorCodeOf(after)).toBe('spending_cap_reached');
+  });
+});
+
+describe('item 9: duplicates refer to the stored objects instead of copying them', () => {
+  const served = async (auth: Record<string, string>, taskId: string) => {
+    const view = TaskView.parse(await (await t.request(`/api/v1/tasks/${taskId}`, { headers: auth })).json());
+    const url = new URL(view.resultUrl ?? '');
+    return t.request(`${url.pathname}${url.search}`);
+  };
+
+  it('item 9: 30 duplicates store nothing new, and retention keeps the objects while any task uses them', async () => {
+    const team = await t.newTeam(5);
+    const store = t.backend.ctx.store;
+    const submit = () => t.request('/api/v1/process', { method: 'POST', headers: team.auth, body: processForm(image) });
+    const first = SubmitTaskResponse.parse(await (await submit()).json());
+    const { outputKey } = await completeAsWorker(t, first.taskId, await cutoutPng());
+    const before = { inputs: await store.list('inputs/'), results: await store.list('results/') };
+
+    const copies: string[] = [];
+    for (let i = 0; i < 30; i += 1) {
+      const res = await submit();
+      expect(res.headers.get('x-credits-charged')).toBe('0');
+      copies.push(SubmitTaskResponse.parse(await res.json()).taskId);
+    }
+    expect(await store.list('inputs/')).toEqual(before.inputs);
+    expect(await store.list('results/')).toEqual(before.results);
+    const original = Buffer.from(await (await served(team.auth, first.taskId)).arrayBuffer());
+    const copy = await served(team.auth, copies[0] ?? '');
+    expect(copy.status).toBe(200);
+    expect(Buffer.from(await copy.arrayBuffer()).equals(original)).toBe(true);
+
+    // The original expires first: its row goes, its objects stay for the duplicates.
+    const expire = (ids: string[]) =>
+      t.backend.ctx.db
+        .update(tasks)
+        .set({ expiresAt: new Date(Date.now() - 1000) })
+        .where(inArray(tasks.id, ids));
+    await expire([first.taskId]);
+    await purgeExpiredTasks({ ctx: t.backend.ctx });
+    expect(await t.taskRow(first.taskId)).toBeUndefined();
+    expect(await store.get(outputKey)).not.toBeNull();
+    const afterOriginal = await served(team.auth, copies[29] ?? '');
+    expect(afterOriginal.status).toBe(200);
+    expect(Buffer.from(await afterOriginal.arrayBuffer()).equals(original)).toBe(true);
+
+    // Once the last task using them is gone, so are the objects.
+    await expire(copies);
+    await purgeExpiredTasks({ ctx: t.backend.ctx });
+    expect(await store.get(outputKey)).toBeNull();
+    expect(before.inputs).toContain(`inputs/${first.taskId}`);
+    expect(await store.get(`inputs/${first.taskId}`)).toBeNull();
   });
 });
 

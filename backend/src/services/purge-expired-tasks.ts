@@ -1,14 +1,17 @@
-import { inArray, lte } from 'drizzle-orm';
+import { and, inArray, lte, notInArray, or } from 'drizzle-orm';
+import type { Tx } from '../db/database.ts';
 import { tasks } from '../db/schema.ts';
 import type { ServiceContext } from './context.ts';
-import { objectKeysOf } from './result-keys.ts';
+import { objectKeysOf, parseServedKey } from './result-keys.ts';
 
 /**
  * The retention job: deletes every task past its `expiresAt` with all its objects (input, result, variants,
  * thumbnail), a batch per transaction. Rows are claimed with `FOR UPDATE SKIP LOCKED`, so several backends
  * running it at once share the work instead of colliding; objects go first and the rows last, in the same
  * transaction, so a failure half-way leaves rows that the next run finishes (deleting a missing object is not
- * an error). Ledger rows stay: their `task_id` becomes null, and the team's balance is untouched.
+ * an error). Ledger rows stay: their `task_id` becomes null, and the team's balance is untouched. A duplicate
+ * task refers to the objects of the task it repeats, so an input or result (with its variants and thumbnail) is
+ * deleted only when no task outside the batch still refers to it.
  */
 export async function purgeExpiredTasks({
   ctx,
@@ -30,7 +33,7 @@ export async function purgeExpiredTasks({
         .limit(batchSize)
         .for('update', { skipLocked: true });
       if (expired.length === 0) return 0;
-      for (const task of expired) await Promise.all(objectKeysOf(task).map((key) => ctx.store.delete(key)));
+      for (const key of await unusedObjectKeys(tx, expired)) await ctx.store.delete(key);
       await tx.delete(tasks).where(
         inArray(
           tasks.id,
@@ -42,4 +45,38 @@ export async function purgeExpiredTasks({
     deleted += count;
     if (count < batchSize) return { deleted };
   }
+}
+
+/** The objects of `expired` that no other task refers to: inputs, and results with what was made from them. */
+async function unusedObjectKeys(
+  tx: Tx,
+  expired: ReadonlyArray<{ id: string; inputKey: string; outputKey: string }>,
+): Promise<Set<string>> {
+  const inputKeys = [...new Set(expired.map((task) => task.inputKey))];
+  const outputKeys = [...new Set(expired.map((task) => task.outputKey))];
+  const kept = await tx
+    .select({ inputKey: tasks.inputKey, outputKey: tasks.outputKey })
+    .from(tasks)
+    .where(
+      and(
+        notInArray(
+          tasks.id,
+          expired.map((task) => task.id),
+        ),
+        or(inArray(tasks.inputKey, inputKeys), inArray(tasks.outputKey, outputKeys)),
+      ),
+    );
+  const keptInputs = new Set(kept.map((row) => row.inputKey));
+  const keptOutputs = new Set(kept.map((row) => row.outputKey));
+  const unused = new Set<string>();
+  for (const inputKey of inputKeys) if (!keptInputs.has(inputKey)) unused.add(inputKey);
+  for (const task of expired) {
+    if (keptOutputs.has(task.outputKey)) continue;
+    // Variants and the thumbnail are named after the task whose result they were made from.
+    const owner = parseServedKey(task.outputKey)?.taskId ?? task.id;
+    for (const key of objectKeysOf({ id: owner, inputKey: task.inputKey, outputKey: task.outputKey })) {
+      if (key !== task.inputKey) unused.add(key);
+    }
+  }
+  return unused;
 }

@@ -1,5 +1,5 @@
-import type { ResultVariantFormat } from '@lumina/shared';
-import { eq } from 'drizzle-orm';
+import { ResultVariantFormat } from '@lumina/shared';
+import { eq, inArray, sql } from 'drizzle-orm';
 import { tasks } from '../db/schema.ts';
 import { ApiError } from '../errors.ts';
 import { errorFields } from '../logger.ts';
@@ -38,10 +38,7 @@ export async function readResultFile({
 }): Promise<ResultFile> {
   const served = parseServedKey(input.key);
   if (!served) throw new ApiError('not_found', 'No such file.');
-  const [task] = await ctx.db
-    .select({ teamId: tasks.teamId, status: tasks.status, outputKey: tasks.outputKey, expiresAt: tasks.expiresAt })
-    .from(tasks)
-    .where(eq(tasks.id, served.taskId));
+  const task = await taskServing(ctx, served);
   if (!task) return untracked(ctx, input.key, served, input.format);
   if (task.expiresAt !== null && task.expiresAt <= (input.now ?? new Date())) throw expired();
   if (task.status !== 'COMPLETED' || (served.kind === 'result' && task.outputKey !== input.key)) {
@@ -66,6 +63,24 @@ export async function readResultFile({
     return { body: clean, contentType: contentTypeOf(format), watermarked: false };
   }
   return { body: await applyWatermark(clean, format), contentType: contentTypeOf(format), watermarked: true };
+}
+
+/**
+ * The task a served key belongs to. Duplicates of a task refer to its stored result, so several rows may hold
+ * one key: the one kept longest answers (a duplicate outlives the task it repeats, whose row may be gone).
+ */
+async function taskServing(ctx: Ctx, served: ServedKey) {
+  const outputKeys =
+    served.kind === 'result'
+      ? [`results/${served.taskId}.${served.storedFormat}`]
+      : ResultVariantFormat.options.map((format) => `results/${served.taskId}.${format}`);
+  const rows = await ctx.db
+    .select({ teamId: tasks.teamId, status: tasks.status, outputKey: tasks.outputKey, expiresAt: tasks.expiresAt })
+    .from(tasks)
+    .where(inArray(tasks.outputKey, outputKeys))
+    .orderBy(sql`${tasks.status} = 'COMPLETED' desc`, sql`${tasks.expiresAt} desc nulls first`)
+    .limit(1);
+  return rows[0];
 }
 
 /**
@@ -104,7 +119,7 @@ async function derived(
   if (!original) throw expired();
   const made = await make(new Uint8Array(original.body));
   await ctx.store.put(key, made, contentTypeOf(format));
-  const [still] = await ctx.db.select({ id: tasks.id }).from(tasks).where(eq(tasks.id, taskId));
+  const [still] = await ctx.db.select({ id: tasks.id }).from(tasks).where(eq(tasks.outputKey, outputKey)).limit(1);
   if (!still) {
     await ctx.store.delete(key).catch((error: unknown) => {
       ctx.log.warn('could not remove a variant of a deleted task', { taskId, key, ...errorFields(error) });

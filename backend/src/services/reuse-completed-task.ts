@@ -3,7 +3,6 @@ import { and, desc, eq, gt, isNull, or } from 'drizzle-orm';
 import { isUniqueViolation } from '../db/is-unique-violation.ts';
 import { tasks, teams } from '../db/schema.ts';
 import { newId } from '../ids.ts';
-import { errorFields } from '../logger.ts';
 import type { ServiceContext } from './context.ts';
 import { expiryAfter, retentionDaysOf } from './retention.ts';
 import { planOf } from './team-plan.ts';
@@ -11,7 +10,6 @@ import { planOf } from './team-plan.ts';
 export interface ReuseCompletedTaskInput {
   readonly teamId: string;
   readonly request: OperationRequest;
-  readonly image: Uint8Array;
   /** SHA-256 over the image bytes and the request (operation and parameters), as `submitTask` computes it. */
   readonly requestHash: string;
   readonly idempotencyKey?: string | undefined;
@@ -20,11 +18,12 @@ export interface ReuseCompletedTaskInput {
 
 /**
  * Identical work is not done twice: when the team already has a completed task with the same input bytes,
- * operation and parameters whose result is still kept, a new task is recorded as completed at once with a
- * copy of that result, and nothing is queued or charged (nothing was computed). The copy gives the new task
- * objects of its own, so each task's retention deletes only what is its own. Magic edits are always run again:
- * the model answers differently each time, and asking again is how a person gets another take.
- * Returns null when there is nothing to reuse (or the earlier result vanished meanwhile).
+ * operation and parameters whose result is still kept, a new task is recorded as completed at once, referring
+ * to that task's stored input and result, and nothing is queued or charged (nothing was computed). Nothing is
+ * copied either: the retention job deletes an object only once no task refers to it any more, and the source
+ * row is locked while the new one is written, so the retention job cannot take the objects away in between.
+ * Magic edits are always run again: the model answers differently each time, and asking again is how a person
+ * gets another take. Returns null when there is nothing to reuse (or the earlier result vanished meanwhile).
  */
 export async function reuseCompletedTask({
   ctx,
@@ -50,44 +49,53 @@ export async function reuseCompletedTask({
     .limit(1);
   const report = JobResult.safeParse(source?.result);
   if (!source || !report.success) return null;
-  const stored = await ctx.store.get(source.outputKey);
-  if (!stored) return null;
+  if (!(await ctx.store.get(source.outputKey))) return null;
 
   const taskId = newId('task');
-  const inputKey = `inputs/${taskId}`;
-  const outputKey = `results/${taskId}.${source.outputKey.split('.').pop() ?? 'png'}`;
-  await ctx.store.put(inputKey, input.image, `image/${source.inputFormat}`);
-  await ctx.store.put(outputKey, stored.body, stored.contentType);
   const expiresAt = expiryAfter(now, retentionDaysOf(ctx.config, await planOf(ctx.db, input.teamId)));
   try {
-    await ctx.db.insert(tasks).values({
-      id: taskId,
-      teamId: input.teamId,
-      status: 'COMPLETED',
-      operation: source.operation,
-      params: source.params,
-      inputKey,
-      outputKey,
-      inputSha256: source.inputSha256,
-      inputFormat: source.inputFormat,
-      inputWidth: source.inputWidth,
-      inputHeight: source.inputHeight,
-      creditsReserved: 0,
-      creditsDeducted: 0,
-      idempotencyKey: input.idempotencyKey ?? null,
-      requestHash: input.requestHash,
-      enqueueCount: 0,
-      result: { ...report.data, outputKey },
-      startedAt: now,
-      finishedAt: now,
-      deadlineAt: now,
-      submittedByUserId: input.submittedByUserId,
-      expiresAt,
+    const inserted = await ctx.db.transaction(async (tx) => {
+      // Held until commit: the retention job skips a locked row, and one it already claimed is gone here.
+      const [still] = await tx
+        .select({ id: tasks.id })
+        .from(tasks)
+        .where(
+          and(
+            eq(tasks.id, source.id),
+            eq(tasks.status, 'COMPLETED'),
+            or(isNull(tasks.expiresAt), gt(tasks.expiresAt, new Date())),
+          ),
+        )
+        .for('share');
+      if (!still) return false;
+      await tx.insert(tasks).values({
+        id: taskId,
+        teamId: input.teamId,
+        status: 'COMPLETED',
+        operation: source.operation,
+        params: source.params,
+        inputKey: source.inputKey,
+        outputKey: source.outputKey,
+        inputSha256: source.inputSha256,
+        inputFormat: source.inputFormat,
+        inputWidth: source.inputWidth,
+        inputHeight: source.inputHeight,
+        creditsReserved: 0,
+        creditsDeducted: 0,
+        idempotencyKey: input.idempotencyKey ?? null,
+        requestHash: input.requestHash,
+        enqueueCount: 0,
+        result: { ...report.data },
+        startedAt: now,
+        finishedAt: now,
+        deadlineAt: now,
+        submittedByUserId: input.submittedByUserId,
+        expiresAt,
+      });
+      return true;
     });
+    if (!inserted) return null;
   } catch (error) {
-    await Promise.all([ctx.store.delete(inputKey), ctx.store.delete(outputKey)]).catch((cleanupError: unknown) => {
-      ctx.log.error('could not remove the copies of a refused duplicate', { taskId, ...errorFields(cleanupError) });
-    });
     // The same Idempotency-Key won a race meanwhile: the normal path answers with that task.
     if (input.idempotencyKey && isUniqueViolation(error)) return null;
     throw error;

@@ -70,7 +70,6 @@ export async function submitTask({
     input: {
       teamId: input.teamId,
       request: input.request,
-      image: input.image,
       requestHash,
       idempotencyKey: input.idempotencyKey,
       submittedByUserId: input.submittedByUserId ?? null,
