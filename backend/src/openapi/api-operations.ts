@@ -87,7 +87,8 @@ const creditHeaders = {
 const ok = { description: 'Done.' };
 const noContent = { description: 'Done; no body.' };
 const apiErrors: ErrorCode[] = ['unauthorized', 'rate_limited'];
-const browserErrors: ErrorCode[] = ['unauthorized', 'forbidden', 'csrf_rejected', 'not_found'];
+// `rate_limited`: too many failed authentications from the client's network.
+const browserErrors: ErrorCode[] = ['unauthorized', 'forbidden', 'csrf_rejected', 'not_found', 'rate_limited'];
 
 /** The multipart form and the JSON body of `POST /api/v1/process`, one alternative per operation. */
 function processRequestBody() {
@@ -307,7 +308,7 @@ export const apiOperations: readonly ApiOperation[] = [
     auth: 'none',
     requestBody: json(SignUpBody),
     responses: { '201': { description: 'Signed up and in.', json: SignUpResponse } },
-    errors: ['invalid_request', 'email_taken', 'csrf_rejected', 'rate_limited'],
+    errors: ['invalid_request', 'email_taken', 'csrf_rejected', 'rate_limited', 'unavailable'],
   },
   {
     method: 'post',
@@ -318,7 +319,7 @@ export const apiOperations: readonly ApiOperation[] = [
     auth: 'none',
     requestBody: json(SignInBody),
     responses: { '200': { description: 'Signed in.', json: z.strictObject({ user: UserView }) } },
-    errors: ['invalid_request', 'invalid_credentials', 'csrf_rejected', 'rate_limited'],
+    errors: ['invalid_request', 'invalid_credentials', 'csrf_rejected', 'rate_limited', 'unavailable'],
   },
   {
     method: 'post',
@@ -328,7 +329,7 @@ export const apiOperations: readonly ApiOperation[] = [
     tag: 'accounts',
     auth: 'api',
     responses: { '204': noContent },
-    errors: ['unauthorized', 'csrf_rejected'],
+    errors: ['unauthorized', 'csrf_rejected', 'rate_limited'],
   },
   {
     method: 'post',
@@ -338,7 +339,7 @@ export const apiOperations: readonly ApiOperation[] = [
     tag: 'accounts',
     auth: 'api',
     responses: { '204': noContent },
-    errors: ['unauthorized', 'forbidden', 'csrf_rejected'],
+    errors: ['unauthorized', 'forbidden', 'csrf_rejected', 'rate_limited'],
   },
   {
     method: 'get',
@@ -348,7 +349,7 @@ export const apiOperations: readonly ApiOperation[] = [
     tag: 'accounts',
     auth: 'api',
     responses: { '200': { description: 'The signed-in user.', json: MeResponse } },
-    errors: ['unauthorized', 'forbidden'],
+    errors: ['unauthorized', 'forbidden', 'rate_limited'],
   },
   {
     method: 'get',
@@ -358,7 +359,7 @@ export const apiOperations: readonly ApiOperation[] = [
     tag: 'accounts',
     auth: 'api',
     responses: { '200': { description: 'Sessions.', json: SessionList } },
-    errors: ['unauthorized', 'forbidden'],
+    errors: ['unauthorized', 'forbidden', 'rate_limited'],
   },
   {
     method: 'delete',
@@ -369,7 +370,7 @@ export const apiOperations: readonly ApiOperation[] = [
     auth: 'api',
     pathParams: ['id'],
     responses: { '204': noContent },
-    errors: ['unauthorized', 'forbidden', 'csrf_rejected', 'not_found'],
+    errors: ['unauthorized', 'forbidden', 'csrf_rejected', 'not_found', 'rate_limited'],
   },
   {
     method: 'post',
@@ -540,7 +541,7 @@ export const apiOperations: readonly ApiOperation[] = [
     auth: 'browser',
     requestBody: json(CreateWebhookBody),
     responses: { '201': { description: 'The endpoint and its secret.', json: WebhookEndpointWithSecret } },
-    errors: ['invalid_request', 'webhook_url_refused', 'rate_limited', ...browserErrors],
+    errors: ['invalid_request', 'webhook_url_refused', ...browserErrors],
   },
   {
     method: 'patch',
@@ -554,7 +555,7 @@ export const apiOperations: readonly ApiOperation[] = [
     pathParams: ['id'],
     requestBody: json(UpdateWebhookBody),
     responses: { '200': { description: 'The endpoint after the change.', json: WebhookEndpointUpdated } },
-    errors: ['invalid_request', 'webhook_url_refused', 'rate_limited', ...browserErrors],
+    errors: ['invalid_request', 'webhook_url_refused', ...browserErrors],
   },
   {
     method: 'delete',
@@ -565,7 +566,7 @@ export const apiOperations: readonly ApiOperation[] = [
     auth: 'browser',
     pathParams: ['id'],
     responses: { '204': noContent },
-    errors: ['rate_limited', ...browserErrors],
+    errors: [...browserErrors],
   },
   {
     method: 'get',
@@ -588,7 +589,7 @@ export const apiOperations: readonly ApiOperation[] = [
     auth: 'browser',
     pathParams: ['id'],
     responses: { '202': { description: 'The delivery, queued.', json: WebhookDeliveryView } },
-    errors: ['rate_limited', ...browserErrors],
+    errors: [...browserErrors],
   },
   {
     method: 'post',
@@ -599,7 +600,7 @@ export const apiOperations: readonly ApiOperation[] = [
     auth: 'none',
     requestBody: json(CreatePairingBody),
     responses: { '201': { description: 'The pairing.', json: PairingCreated } },
-    errors: ['invalid_request', 'rate_limited'],
+    errors: ['invalid_request', 'rate_limited', 'unavailable'],
   },
   {
     method: 'post',
