@@ -20,7 +20,10 @@ const apiKeyPrefix = 'lum_';
  * Anything else is a 401 in the error envelope.
  */
 export const authenticate = createMiddleware<AppEnv>(async (c, next) => {
-  await limitAuthFailures(c, () => authenticateRequest(c));
+  // Only a credential that fails counts against the network: a request without any is no guess.
+  const presented = c.req.header('authorization') !== undefined || sessionCookieOf(c) !== undefined;
+  if (presented) await limitAuthFailures(c, () => authenticateRequest(c));
+  else await authenticateRequest(c);
   await next();
 });
 

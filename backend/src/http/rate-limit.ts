@@ -174,9 +174,9 @@ const authFailurePolicy = 'auth-failures';
 
 /**
  * Failed authentication is limited per client network: past `RATE_LIMIT_AUTH_FAILURES_PER_MINUTE` failures, the
- * network's next requests are refused with 429 before any credential is looked at, so guessing keys or tokens
- * costs the database nothing. `authenticateWith` runs the check; a failure spends one unit. Open when Redis is
- * down (this guards the image API, which stays up).
+ * network's next requests with a credential are refused with 429 before it is looked at, so guessing keys or
+ * tokens costs the database nothing. `authenticateWith` checks the credential the request presented; a failure
+ * spends one unit. Open when Redis is down (this guards the image API, which stays up).
  */
 export async function limitAuthFailures<T>(c: Context<AppEnv>, authenticateWith: () => Promise<T>): Promise<T> {
   const ctx = c.var.ctx;

@@ -26,9 +26,9 @@ export const removeBgRoutes = new Hono<AppEnv>()
   .post(
     '/removebg',
     async (c, next) => {
+      const key = c.req.header('x-api-key') ?? /^Bearer\s+(\S+)$/i.exec(c.req.header('authorization') ?? '')?.[1];
+      if (!key) throw new ApiError('unauthorized', 'Send your API key in the X-Api-Key header.');
       await limitAuthFailures(c, async () => {
-        const key = c.req.header('x-api-key') ?? /^Bearer\s+(\S+)$/i.exec(c.req.header('authorization') ?? '')?.[1];
-        if (!key) throw new ApiError('unauthorized', 'Send your API key in the X-Api-Key header.');
         c.set('principal', await authenticateApiKey({ ctx: c.var.ctx, input: { secret: key } }));
       });
       await next();
