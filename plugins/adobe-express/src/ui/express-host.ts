@@ -92,7 +92,7 @@ export function expressHost(sdk: AddOnSDKAPI): PanelHost {
     async renderCurrentPage() {
       const [page] = await app.document.createRenditions(
         { range: constants.Range.currentPage, format: constants.RenditionFormat.png },
-        constants.RenditionIntent.preview,
+        constants.RenditionIntent.export,
       );
       if (!page) throw new Error('no rendition of the current page');
       const metadata = (page as { metadata?: { hasPremiumContent?: boolean } }).metadata;
