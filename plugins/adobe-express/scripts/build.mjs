@@ -2,10 +2,11 @@
 // sandbox, icons) and dist.zip with manifest.json at its root, ready for a private link or submission.
 // Options: --outdir (default dist/), --api-origin or LUMINA_API_ORIGIN (default http://127.0.0.1:8787),
 // --experimental-apis or LUMINA_EXPERIMENTAL_APIS=1 (off by default; never for a production package).
-import { copyFile, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { gzipSync } from 'node:zlib';
 import * as esbuild from 'esbuild';
 import { zipSync } from 'fflate';
 import sharp from 'sharp';
@@ -100,9 +101,13 @@ await writeFile(join(outdir, 'dist.zip'), zipSync(entries, { level: 9, mtime: ne
 console.log(
   `built ${relative(process.cwd(), addonDir)} and dist.zip (API ${apiOrigin}${experimentalApis ? ', EXPERIMENTAL APIs on' : ''})`,
 );
-// The sizes people download; the build test holds each UI bundle to its budget.
+// The sizes people download, as stored and as sent compressed; the build test holds each bundle to its budget.
 for (const name of ['ui.js', 'code.js', 'styles.css']) {
-  console.log(`  ${name.padEnd(10)} ${((await stat(join(addonDir, name))).size / 1024).toFixed(1)} KB`);
+  const bytes = await readFile(join(addonDir, name));
+  const kb = (n) => `${(n / 1024).toFixed(1)} KB`;
+  console.log(
+    `  ${name.padEnd(10)} ${kb(bytes.length).padStart(9)}  (${kb(gzipSync(bytes, { level: 9 }).length)} gzip)`,
+  );
 }
 
 async function listFiles(dir) {

@@ -423,7 +423,7 @@ export class FakeEditor implements EditorSurface {
   }
 
   keepContentActiveDuringAsync<T>(
-    target: VisualNodeSurface,
+    target: BaseNodeSurface,
     asyncLambda: () => Promise<T>,
     afterAsyncCallback: (asyncResult: T) => void,
   ): Promise<void> {

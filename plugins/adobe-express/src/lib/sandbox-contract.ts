@@ -1,5 +1,5 @@
 import { TaskId } from '@lumina/shared';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * The one interface between the panel (UI iframe) and the document sandbox. Both sides run code the other

@@ -101,7 +101,7 @@ export interface EditorSurface {
     options?: { initialSize?: { width: number; height: number } },
   ): MediaContainerSurface;
   keepContentActiveDuringAsync<T>(
-    target: VisualNodeSurface,
+    target: BaseNodeSurface,
     asyncLambda: () => Promise<T>,
     afterAsyncCallback: (asyncResult: T) => void,
   ): Promise<void>;

@@ -140,6 +140,17 @@ const controls = {
     }
     return drags.length;
   },
+  /** Windows the panel tried to open outside a click, which Safari blocks. */
+  popupsBlocked: () => [...popupsBlocked],
+  /** Deletes an element, as the user would while a task runs. */
+  remove(name: string) {
+    const node = nodesByName.get(name);
+    if (!node) throw new Error(`no node ${name}`);
+    const list = editor.artboard.children.items;
+    editor.doc.setup(() => list.splice(list.indexOf(node), 1));
+    node.parentNode = undefined;
+    if (editor.selected.includes(node)) editor.select(...editor.selected.filter((other) => other !== node));
+  },
   /** Changes the selection as the user would: Express fires `selectionChange` in the sandbox. */
   select(names: string[]) {
     editor.select(...names.flatMap((name) => nodesByName.get(name) ?? []));
@@ -178,6 +189,29 @@ const controls = {
 };
 window.fakeExpress = controls;
 
+// Safari opens a window only while the click that asked for it is being handled: one opened after an await
+// is blocked (window.open answers null). Express panels run in Safari too, so the fake host holds the panel to it.
+let inClick = false;
+const popupsBlocked: string[] = [];
+window.addEventListener(
+  'click',
+  () => {
+    inClick = true;
+    setTimeout(() => {
+      inClick = false;
+    }, 0);
+  },
+  true,
+);
+const browserOpen = window.open.bind(window);
+window.open = (url?: string | URL, target?: string, features?: string) => {
+  if (!inClick) {
+    popupsBlocked.push(String(url ?? ''));
+    return null;
+  }
+  return browserOpen(url, target, features);
+};
+
 const strict = <T extends object>(object: T, sdkType: string): T =>
   strictSdkObject(object, () => sdkType, config.experimental);
 
@@ -214,6 +248,7 @@ const addOnUISdk = {
           },
           placeResult: async (args: unknown) => across(await sandbox.placeResult(across(args))),
           readMedia: async (args: unknown) => across(await sandbox.readMedia(across(args))),
+          selectNode: async (args: unknown) => across(sandbox.selectNode(across(args))),
         };
       },
     },
