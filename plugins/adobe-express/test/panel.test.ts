@@ -521,8 +521,9 @@ describe('only stable host APIs, and the truth about charged results', () => {
     await shoot(page, 'batch-in-progress');
 
     await queued.first().getByTestId('cancel').click();
+    await expect.poll(() => page.locator('[data-testid="job"][data-status="canceled"]').count()).toBe(1);
+    await expect.poll(() => waiting.count(), { timeout: 20_000 }).toBe(1);
     await expect.poll(() => queued.count(), { timeout: 20_000 }).toBe(3);
-    expect(await waiting.count()).toBe(1);
     for (
       let left = await page.getByTestId('cancel').count();
       left > 0;

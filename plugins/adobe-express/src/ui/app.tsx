@@ -368,7 +368,6 @@ export function App({ host, apiOrigin }: { host: PanelHost; apiOrigin: string })
               selects="single"
               size="s"
               compact
-              justified
               data-testid="operations"
               selected={[operation]}
               onChange={(event: Event) => {
