@@ -100,7 +100,7 @@ describe('the Express add-on end to end', () => {
       storage: { 'lumina.token': token },
     });
     try {
-      await expect.poll(() => page.getByTestId('balance').textContent()).toBe('5 credits');
+      await expect.poll(() => page.getByTestId('balance').textContent(), { timeout: 20_000 }).toBe('5 credits');
       await expect.poll(() => page.getByTestId('selection').textContent()).toContain('1 image');
       await page.locator('[data-testid="placement"] sp-action-button[value="replace"]').click();
       await page.getByTestId('run').click();
@@ -150,7 +150,7 @@ describe('the Express add-on end to end', () => {
       storage: { 'lumina.token': token },
     });
     try {
-      await expect.poll(() => page.getByTestId('balance').textContent()).toBe('50 credits');
+      await expect.poll(() => page.getByTestId('balance').textContent(), { timeout: 20_000 }).toBe('50 credits');
       const operations = ['remove-background', 'upscale', 'magic-edit'] as const;
       for (const [index, operation] of operations.entries()) {
         await page.locator(`[data-testid="operations"] sp-action-button[value="${operation}"]`).click();

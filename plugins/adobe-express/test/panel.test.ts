@@ -584,6 +584,13 @@ describe('screenshots of the panel', () => {
 
     const one = await signedInPanel(12, await oneImagePage());
     await expect.poll(() => one.page.getByTestId('selection').textContent()).toContain('1 image');
+    // One credit, in the singular; the header stays on one line at 320 px (it wrapped as "42 / credits").
+    expect(await one.page.getByTestId('run').textContent()).toBe('Remove background · 1 credit');
+    await one.page.setViewportSize({ width: 320, height: 640 });
+    const header = await one.page.locator('header.bar').boundingBox();
+    const balance = await one.page.getByTestId('balance').boundingBox();
+    expect(header?.height).toBeLessThan(40);
+    expect(balance?.height).toBeLessThan(24);
     await shoot(one.page, 'one-layer');
 
     const broke = await signedInPanel(0, await oneImagePage());
