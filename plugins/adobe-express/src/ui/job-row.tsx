@@ -1,6 +1,6 @@
 import { creditsLabel, operationTitles } from '@lumina/plugin-core';
 import { useEffect, useRef, useState } from 'preact/hooks';
-import type { DragItem, PanelHost } from './express-host.ts';
+import type { PanelHost } from './express-host.ts';
 import type { Job } from './job.ts';
 
 const statusWords: Record<Job['status'], string> = {
@@ -47,14 +47,18 @@ export function JobRow({
   const preview = useRef<HTMLImageElement>(null);
   const result = job.result;
   const shown = showBefore ? job.inputUrl : job.resultUrl;
-  const dragItem = (): DragItem | null =>
-    result ? { blob: result.blob, title: `Lumina ${result.operation}`, taskId: result.taskId } : null;
 
+  // A result Express did not take can still be dragged onto the page.
+  const draggable = job.status === 'not-placed';
   useEffect(() => {
     const element = preview.current;
-    if (!element || !result || job.status !== 'not-placed') return;
-    return host.enableDragToDocument(element, dragItem);
-  });
+    if (!element || !result || !draggable) return;
+    return host.enableDragToDocument(element, () => ({
+      blob: result.blob,
+      title: `Lumina ${result.operation}`,
+      taskId: result.taskId,
+    }));
+  }, [host, result, draggable]);
 
   return (
     <li class={`job ${job.status}`} data-testid="job" data-status={job.status} data-task-id={job.taskId ?? ''}>
