@@ -8,6 +8,16 @@ export default defineConfig({
       { test: { name: 'shared', include: ['shared/test/**/*.test.ts'] } },
       {
         test: {
+          name: 'plugin-core',
+          include: ['plugins/core/test/**/*.test.ts'],
+          // Sign-in and sign-out run against the real backend (PostgreSQL, Redis).
+          globalSetup: ['backend/test/support/global-setup.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 180_000,
+        },
+      },
+      {
+        test: {
           name: 'backend',
           include: ['backend/test/**/*.test.ts'],
           globalSetup: ['backend/test/support/global-setup.ts'],

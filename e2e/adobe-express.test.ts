@@ -3,13 +3,17 @@ import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type EditWorker, startEditWorker } from '../backend/src/edit/edit-worker.ts';
+import { createLogger } from '../backend/src/logger.ts';
 import { grantCredits } from '../backend/src/services/grant-credits.ts';
+import { type GeminiStandIn, imageReply, startGeminiStandIn } from '../backend/test/support/gemini-stand-in.ts';
 import { fixture } from '../backend/test/support/harness.ts';
 import { buildAddon } from '../plugins/adobe-express/test/support/build-addon.ts';
 import {
   bundleFakeSdk,
   defaultHostConfig,
   documentState,
+  fakeExpress,
   launchChromium,
   openPanel,
   pluginToken,
@@ -28,11 +32,26 @@ let slice: Slice;
 let buildDir: string;
 let addon: Awaited<ReturnType<typeof serveFolder>>;
 let browser: Browser;
+let gemini: GeminiStandIn;
+let editWorker: EditWorker;
+const geminiKey = 'express-e2e-gemini-key';
 
 beforeAll(async () => {
+  gemini = await startGeminiStandIn(geminiKey);
   backendServer = await serveBackendLater();
-  slice = await startSlice({ PUBLIC_BASE_URL: backendServer.origin, RATE_LIMIT_AUTH_PER_MINUTE: '0' });
+  slice = await startSlice({
+    PUBLIC_BASE_URL: backendServer.origin,
+    RATE_LIMIT_AUTH_PER_MINUTE: '0',
+    GEMINI_API_KEY: geminiKey,
+    GEMINI_BASE_URL: gemini.url,
+  });
   backendServer.attach(slice.t.backend.app);
+  editWorker = startEditWorker({
+    config: slice.t.config,
+    store: slice.t.backend.ctx.store,
+    log: createLogger('edit', { silent: true }),
+  });
+  await editWorker.ready;
   buildDir = await buildAddon({ apiOrigin: backendServer.origin });
   addon = await serveFolder(join(buildDir, 'addon'));
   browser = await launchChromium();
@@ -41,7 +60,9 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await addon?.close();
+  await editWorker?.close();
   await slice?.close();
+  await gemini?.close();
   await backendServer?.close();
   if (buildDir) rmSync(buildDir, { recursive: true, force: true });
 });
@@ -79,12 +100,15 @@ describe('the Express add-on end to end', () => {
       storage: { 'lumina.token': token },
     });
     try {
-      await expect.poll(() => page.getByTestId('balance').textContent()).toBe('5 credits');
+      await expect.poll(() => page.getByTestId('balance').textContent(), { timeout: 20_000 }).toBe('5 credits');
       await expect.poll(() => page.getByTestId('selection').textContent()).toContain('1 image');
+      await page.locator('[data-testid="placement"] sp-action-button[value="replace"]').click();
       await page.getByTestId('run').click();
       await expect
         .poll(() => page.getByTestId('job').first().getAttribute('data-status'), { timeout: 120_000 })
-        .toBe('done');
+        .toBe('ready');
+      await page.getByTestId('apply').click();
+      await expect.poll(() => page.getByTestId('job').first().getAttribute('data-status')).toBe('done');
 
       const taskId = await page.getByTestId('job').first().getAttribute('data-task-id');
       const [node] = await documentState(page);
@@ -104,6 +128,56 @@ describe('the Express add-on end to end', () => {
       expect(await t.team(person.teamId)).toEqual({ balance: 4, reserved: 0 });
       expect((await t.ledger(person.teamId)).map((row) => row.kind)).toEqual(['grant', 'reserve', 'capture']);
       await expect.poll(() => page.getByTestId('balance').textContent()).toBe('4 credits');
+      expect(errors).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('runs every operation with its form untouched, from the click to the result beside the original', async () => {
+    const { t } = slice;
+    const person = await signUp(t, backendServer.origin);
+    await grantCredits({ ctx: t.backend.ctx, input: { teamId: person.teamId, credits: 50 } });
+    const token = await pluginToken(t, person);
+    const photo = fixture('chelsea.png');
+    const { width = 0, height = 0 } = await sharp(photo).metadata();
+    const at = { x: 20, y: 20 };
+    const pageSize = { width: 1200, height: 800 };
+    gemini.script(imageReply(await sharp(photo).png().toBuffer()));
+    const { page, context, errors } = await openPanel(browser, addon.origin, await bundleFakeSdk(), {
+      ...defaultHostConfig({ page: pageSize, pagePngBase64: await renderPage(pageSize, [{ png: photo, ...at }]) }),
+      nodes: [{ name: 'chelsea', kind: 'image', ...at, width, height, selected: true }],
+      storage: { 'lumina.token': token },
+    });
+    try {
+      await expect.poll(() => page.getByTestId('balance').textContent(), { timeout: 20_000 }).toBe('50 credits');
+      const operations = ['remove-background', 'upscale', 'magic-edit'] as const;
+      for (const [index, operation] of operations.entries()) {
+        await page.locator(`[data-testid="operations"] sp-action-button[value="${operation}"]`).click();
+        // Only what cannot have a default is filled in: the edit's instruction.
+        if (operation === 'magic-edit') await page.locator('[data-testid="field-prompt"] textarea').fill('keep it');
+        await page.getByTestId('run').click();
+        const job = page.getByTestId('job').first();
+        await expect.poll(() => job.getAttribute('data-status'), { timeout: 150_000 }).toBe('ready');
+        await job.getByTestId('apply').click();
+        await expect.poll(() => job.getAttribute('data-status')).toBe('done');
+        const taskId = (await job.getAttribute('data-task-id')) ?? '';
+        const row = await t.taskRow(taskId);
+        expect({ operation: row?.operation, status: row?.status }).toEqual({ operation, status: 'COMPLETED' });
+        // The original stays; each result lands beside it, inside the page.
+        const nodes = await documentState(page);
+        expect(nodes).toHaveLength(index + 2);
+        expect(nodes[0]?.luminaTaskId).toBeNull();
+        const placed = nodes.find((node) => node.luminaTaskId === taskId);
+        expect(placed?.bounds.x).toBeGreaterThanOrEqual(0);
+        expect((placed?.bounds.x ?? 0) + (placed?.bounds.width ?? 0)).toBeLessThanOrEqual(pageSize.width);
+        await fakeExpress(page, 'select', ['chelsea']);
+      }
+      const upscaled = (await documentState(page)).find(
+        (node) => node.bitmap && node.bitmap.width === width * 2 && node.bitmap.height === height * 2,
+      );
+      expect(upscaled).toBeDefined();
+      expect((await t.ledger(person.teamId)).filter((row) => row.kind === 'capture')).toHaveLength(3);
       expect(errors).toEqual([]);
     } finally {
       await context.close();

@@ -1,4 +1,12 @@
-import { Capabilities, ErrorBody, HealthResponse, SubmitTaskResponse, TaskList, TaskView } from '@lumina/shared';
+import {
+  Capabilities,
+  ErrorBody,
+  HealthResponse,
+  OperationRequest,
+  SubmitTaskResponse,
+  TaskList,
+  TaskView,
+} from '@lumina/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixture, processForm, startTestBackend, type TestBackend } from './support/harness.ts';
 
@@ -320,6 +328,24 @@ describe('service endpoints', () => {
     });
     expect(body.operations[0]?.params.find((p) => p.name === 'bg_color')?.values).toContain('white');
     expect(body.limits.maxUploadBytes).toBe(25 * 1024 * 1024);
+  });
+
+  it('gives every enumerated or on/off parameter a default the operation accepts, so an untouched form can send', async () => {
+    const body = Capabilities.parse(await (await t.request('/api/v1/capabilities')).json());
+    for (const capability of body.operations) {
+      const params: Record<string, string | boolean> = {};
+      for (const param of capability.params) {
+        if (param.type === 'enum' || param.type === 'boolean') {
+          expect(param.default, `${capability.operation}.${param.name}`).toBeDefined();
+          expect(param.type === 'boolean' || param.values?.includes(String(param.default))).toBe(true);
+        }
+        if (param.default !== undefined) params[param.name] = param.default;
+      }
+      if (capability.operation === 'magic-edit') params.prompt = 'make it sunset';
+      expect(OperationRequest.safeParse({ operation: capability.operation, params }).success).toBe(true);
+    }
+    const scale = body.operations.find((o) => o.operation === 'upscale')?.params.find((p) => p.name === 'scale');
+    expect(scale?.default).toBe('2');
   });
 
   it('is ready when Postgres, Redis and storage answer, and says when no gpu-worker is up', async () => {

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** E-mail addresses are compared and stored lower-cased. */
 export const Email = z.string().trim().toLowerCase().pipe(z.email().max(254));

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { TeamRole } from './accounts.ts';
 
 /** A credit pack sold through Stripe Checkout: `amount` is in the currency's minor units (cents). */

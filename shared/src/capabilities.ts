@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { InputFormat, Operation, ResultFormat } from './operations.ts';
 
 /** One parameter of an operation, described well enough for a plugin to build its control from it. */

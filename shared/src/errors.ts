@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * The closed list of error codes the API answers with. Clients switch on `code`, never on `message`.

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { TaskErrorCode } from './errors.ts';
 import { type Operation, OperationRequest } from './operations.ts';
 import { ResultInfo, TaskId } from './tasks.ts';

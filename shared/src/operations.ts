@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Every operation Lumina sells. */
 export const Operation = z.enum(['remove-background', 'upscale', 'magic-edit']);

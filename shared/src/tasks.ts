@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { TaskErrorCode } from './errors.ts';
 import { EditResultSize, Operation, ResultFormat } from './operations.ts';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { TaskError, TaskId, TaskStatus } from './tasks.ts';
 
 /** Events an endpoint can subscribe to. `webhook.test` is sent only on request and needs no subscription. */

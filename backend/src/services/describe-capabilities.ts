@@ -107,6 +107,7 @@ const upscaleParams: ParamCapability[] = [
     name: 'scale',
     type: 'enum',
     values: upscaleScales.map(String),
+    default: String(upscaleScales[0]),
     description: 'How many times wider and taller the result is.',
   },
   {

@@ -1,8 +1,10 @@
 import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { unzipSync } from 'fflate';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildAddon } from './support/build-addon.ts';
+import { addonRoot, buildAddon } from './support/build-addon.ts';
 
 const sdkUrl = 'https://new.express.adobe.com/static/add-on-sdk/sdk.js';
 let outdir: string;
@@ -96,5 +98,34 @@ describe('the add-on build', () => {
     } finally {
       rmSync(experimental, { recursive: true, force: true });
     }
+  });
+
+  it('keeps each bundle within its budget: ui.js at most 250 KB as sent (gzip), code.js at most 250 KB as stored', () => {
+    const ui = readFileSync(join(addon, 'ui.js'));
+    const code = readFileSync(join(addon, 'code.js'));
+    // ui.js carries Spectrum's Express theme (about 350 KB of design tokens alone), so its budget is what is sent.
+    expect(gzipSync(ui, { level: 9 }).length).toBeLessThanOrEqual(250 * 1024);
+    expect(code.length).toBeLessThanOrEqual(250 * 1024);
+  });
+
+  it('draws the icons with sharp: real PNGs at each size, no hand-written encoder in the build script', async () => {
+    for (const size of [24, 48, 144]) {
+      const meta = await sharp(readFileSync(join(addon, `icons/icon-${size}.png`))).metadata();
+      expect({ format: meta.format, width: meta.width, height: meta.height, channels: meta.channels }).toEqual({
+        format: 'png',
+        width: size,
+        height: size,
+        channels: 4,
+      });
+    }
+    expect(readFileSync(join(addonRoot, 'scripts/build.mjs'), 'utf8')).not.toMatch(/crc32|IHDR|deflateSync/);
+  });
+
+  it('uses Spectrum Web Components with the Express theme in the panel', () => {
+    const ui = read('ui.js');
+    expect(ui).toContain('sp-theme');
+    expect(ui).toContain('medium-express');
+    expect(ui).toContain('light-express');
+    expect(ui).toContain('dark-express');
   });
 });

@@ -13,56 +13,83 @@ import type {
   Rect,
   VisualNodeSurface,
 } from '../src/sandbox/document-surface.ts';
+import { type ExperimentalRules, strictSdkObject } from './support/experimental-rules.ts';
+
+type FakeVisual = FakeNode | FakeArtboard;
 
 /**
  * The project's own fake of the `express-document-sdk` surface Lumina uses. It keeps a small scenegraph
- * (artboard → groups → nodes, translations only) and enforces the SDK's rule that matters most here: after an
- * await, the document may only be edited inside `keepContentActiveDuringAsync`'s `afterAsyncCallback`.
+ * (artboard → groups → nodes, translations only) and is as strict as Express where it matters: after an await,
+ * the document may only be edited inside `keepContentActiveDuringAsync`'s `afterAsyncCallback`, and only within
+ * the subtree of the node passed to it; and every member the installed SDK marks `@experimental` throws unless
+ * the manifest allows experimental APIs.
  */
 export class FakeDocument {
   readonly log: string[] = [];
-  private editDepth = 0;
+  /** The roots kept active right now; `'setup'` while the test builds content the real document would hold. */
+  private readonly active: Array<FakeVisual | 'setup'> = [];
   private nextId = 1;
+
+  constructor(readonly rules: ExperimentalRules) {}
 
   id(prefix: string) {
     return `${prefix}-${this.nextId++}`;
   }
 
-  /** Every mutation calls this; outside an edit span it throws, as touching unloaded content would. */
-  assertEditable(what: string) {
-    if (this.editDepth === 0) throw new Error(`${what} outside keepContentActiveDuringAsync's afterAsyncCallback`);
+  /**
+   * Every mutation calls this with the node it changes. Outside an edit span it throws, as touching unloaded content
+   * would; inside one it throws unless `node` is in the kept subtree (or not in the document yet, like a container
+   * just created).
+   */
+  assertEditable(what: string, node: FakeVisual | 'new content') {
+    const root = this.active.at(-1);
+    if (root === undefined) throw new Error(`${what} outside keepContentActiveDuringAsync's afterAsyncCallback`);
+    if (root !== 'setup' && node !== 'new content' && node.isInDocument() && !node.isWithin(root)) {
+      throw new Error(`${what} on ${node.id}, outside the subtree kept active (${root.id})`);
+    }
     this.log.push(what);
   }
 
   /** Builds content as the test's setup, which the real document would already hold. */
   setup<T>(build: () => T): T {
-    this.editDepth += 1;
+    this.active.push('setup');
     try {
       return build();
     } finally {
-      this.editDepth -= 1;
+      this.active.pop();
     }
   }
 
-  async editAfter<T>(lambda: () => Promise<T>, after: (value: T) => void) {
+  async editAfter<T>(root: FakeVisual, lambda: () => Promise<T>, after: (value: T) => void) {
     const value = await lambda();
-    this.editDepth += 1;
+    this.active.push(root);
     try {
       after(value);
     } finally {
-      this.editDepth -= 1;
+      this.active.pop();
     }
+  }
+
+  /** Wraps a fake host object so it refuses the experimental members of its SDK class. */
+  strict<T extends object>(target: T, sdkType: () => string): T {
+    return strictSdkObject(target, sdkType, this.rules);
   }
 }
 
 class FakeAddOnData implements AddOnDataSurface {
   private readonly items = new Map<string, string>();
-  constructor(private readonly doc: FakeDocument) {}
+  constructor(
+    private readonly doc: FakeDocument,
+    private readonly owner: FakeVisual,
+  ) {
+    // biome-ignore lint/correctness/noConstructorReturn: the strict wrapper stands in for the object itself
+    return doc.strict(this, () => 'AddOnData');
+  }
   getItem(key: string) {
     return this.items.get(key);
   }
   setItem(key: string, value: string) {
-    this.doc.assertEditable(`addOnData.setItem ${key}`);
+    this.doc.assertEditable(`addOnData.setItem ${key}`, this.owner);
     this.items.set(key, value);
   }
 }
@@ -72,14 +99,17 @@ class FakeItemList implements ItemListSurface {
   constructor(
     private readonly doc: FakeDocument,
     private readonly owner: FakeContainerNode | FakeArtboard,
-  ) {}
+  ) {
+    // biome-ignore lint/correctness/noConstructorReturn: the strict wrapper stands in for the object itself
+    return doc.strict(this, () => 'ItemList');
+  }
   append(...items: NodeSurface[]) {
-    this.doc.assertEditable('children.append');
+    this.doc.assertEditable('children.append', this.owner);
     for (const item of items) this.adopt(item, this.items.length);
   }
   insertAfter(newItem: NodeSurface, after: NodeSurface) {
-    this.doc.assertEditable('children.insertAfter');
-    const index = this.items.findIndex((item) => item === after);
+    this.doc.assertEditable('children.insertAfter', this.owner);
+    const index = this.items.indexOf(after as FakeNode);
     if (index < 0) throw new Error('insertAfter: reference node is not a child');
     this.adopt(newItem, index + 1);
   }
@@ -101,14 +131,26 @@ export class FakeArtboard implements VisualNodeSurface, ContainerSurface {
     readonly height: number,
   ) {
     this.id = doc.id('artboard');
-    this.addOnData = new FakeAddOnData(doc);
-    this.children = new FakeItemList(doc, this);
+    const self = doc.strict(this, () => 'ArtboardNode');
+    this.addOnData = new FakeAddOnData(doc, self);
+    this.children = new FakeItemList(doc, self);
+    // biome-ignore lint/correctness/noConstructorReturn: the strict wrapper stands in for the object itself
+    return self;
   }
   get boundsLocal(): Rect {
     return { x: 0, y: 0, width: this.width, height: this.height };
   }
-  *allDescendants(): Generator<FakeNode> {
-    for (const child of this.children.items) yield* child.selfAndDescendants();
+  get allChildren(): readonly FakeNode[] {
+    return [...this.children.items];
+  }
+  get visualRoot(): VisualNodeSurface {
+    return this;
+  }
+  isInDocument() {
+    return true;
+  }
+  isWithin(root: FakeVisual) {
+    return root === this;
   }
 }
 
@@ -124,8 +166,26 @@ export class FakeNode implements NodeSurface {
     at: Point = { x: 0, y: 0 },
   ) {
     this.id = doc.id(type.toLowerCase());
-    this.addOnData = new FakeAddOnData(doc);
+    const self = doc.strict(this, () => this.sdkType);
+    this.addOnData = new FakeAddOnData(doc, self);
     this.position = at;
+    // biome-ignore lint/correctness/noConstructorReturn: the strict wrapper stands in for the object itself
+    return self;
+  }
+  /** The SDK class this fake stands for, whose experimental members it refuses. */
+  get sdkType(): string {
+    return sdkNodeTypes[this.type] ?? 'Node';
+  }
+  get allChildren(): readonly FakeNode[] {
+    return [];
+  }
+  /** Attached, through its parents, to the artboard (a node just created is not, until it is inserted). */
+  isInDocument(): boolean {
+    return this.parentNode?.isInDocument() ?? false;
+  }
+  /** `root` is this node or one of its ancestors. */
+  isWithin(root: FakeVisual): boolean {
+    return root === this || (this.parentNode?.isWithin(root) ?? false);
   }
   get parent(): BaseNodeSurface | undefined {
     return this.parentNode;
@@ -158,13 +218,20 @@ export class FakeNode implements NodeSurface {
     return this.position;
   }
   set translation(value: Point) {
-    this.doc.assertEditable('translation');
+    this.doc.assertEditable('translation', this);
     this.position = { ...value };
   }
-  *selfAndDescendants(): Generator<FakeNode> {
-    yield this;
-  }
 }
+
+/** The SDK classes the fake's node types stand for. */
+const sdkNodeTypes: Record<string, string> = {
+  Group: 'GroupNode',
+  Text: 'StandaloneTextNode',
+  Rectangle: 'RectangleNode',
+  Ellipse: 'EllipseNode',
+  MediaContainer: 'MediaContainerNode',
+  GridCell: 'GridCellNode',
+};
 
 export class FakeContainerNode extends FakeNode implements ContainerSurface {
   readonly children: FakeItemList;
@@ -172,9 +239,8 @@ export class FakeContainerNode extends FakeNode implements ContainerSurface {
     super(doc, type, size, at);
     this.children = new FakeItemList(doc, this);
   }
-  override *selfAndDescendants(): Generator<FakeNode> {
-    yield this;
-    for (const child of this.children.items) yield* child.selfAndDescendants();
+  override get allChildren(): readonly FakeNode[] {
+    return [...this.children.items];
   }
 }
 
@@ -183,7 +249,11 @@ export class FakeBitmap implements BitmapImageSurface {
     readonly width: number,
     readonly height: number,
     readonly bytes: Uint8Array,
-  ) {}
+    rules?: ExperimentalRules,
+  ) {
+    // biome-ignore lint/correctness/noConstructorReturn: the strict wrapper stands in for the object itself
+    if (rules) return strictSdkObject(this, () => 'BitmapImage', rules);
+  }
   async data() {
     return new Blob([this.bytes.slice()], { type: 'image/png' });
   }
@@ -192,10 +262,14 @@ export class FakeBitmap implements BitmapImageSurface {
 class FakeMediaRectangle implements MediaRectangleSurface {
   canExportMediaCalls = 0;
   constructor(
+    readonly doc: FakeDocument,
     readonly type: 'ImageRectangle' | 'UnknownMediaRectangle',
     readonly premium: boolean,
     readonly bitmap: FakeBitmap | null = null,
-  ) {}
+  ) {
+    // biome-ignore lint/correctness/noConstructorReturn: the strict wrapper stands in for the object itself
+    return doc.strict(this, () => `${this.type}Node`);
+  }
   async fetchBitmapImage() {
     if (!this.bitmap) throw new Error('no bitmap behind this media');
     return this.bitmap;
@@ -211,19 +285,30 @@ export class FakeMediaContainer extends FakeNode implements MediaContainerSurfac
   bitmap: FakeBitmap | null;
   constructor(
     doc: FakeDocument,
-    media: { bitmap: FakeBitmap | null; kind?: 'ImageRectangle' | 'UnknownMediaRectangle'; premium?: boolean },
+    media: {
+      bitmap: FakeBitmap | null;
+      kind?: 'ImageRectangle' | 'UnknownMediaRectangle';
+      premium?: boolean;
+      /** A grid cell (`GridCellNode`) rather than a media container. */
+      cell?: boolean;
+    },
     size: { width: number; height: number },
     at?: Point,
   ) {
-    super(doc, 'MediaContainer', size, at);
+    super(doc, media.cell ? 'GridCell' : 'MediaContainer', size, at);
     this.bitmap = media.bitmap;
-    this.mediaRectangle = new FakeMediaRectangle(media.kind ?? 'ImageRectangle', media.premium ?? false, media.bitmap);
+    this.mediaRectangle = new FakeMediaRectangle(
+      doc,
+      media.kind ?? 'ImageRectangle',
+      media.premium ?? false,
+      media.bitmap,
+    );
   }
   replaceMedia(media: BitmapImageSurface) {
-    this.doc.assertEditable('replaceMedia');
+    this.doc.assertEditable('replaceMedia', this);
     if (!(media instanceof FakeBitmap)) throw new Error('replaceMedia takes a BitmapImage from loadBitmapImage');
     this.bitmap = media;
-    this.mediaRectangle = new FakeMediaRectangle('ImageRectangle', false, media);
+    this.mediaRectangle = new FakeMediaRectangle(this.doc, 'ImageRectangle', false, media);
   }
 }
 
@@ -247,28 +332,42 @@ function imageSize(bytes: Uint8Array): { width: number; height: number } {
 }
 
 export class FakeEditor implements EditorSurface {
-  readonly doc = new FakeDocument();
+  readonly doc: FakeDocument;
   readonly artboard: FakeArtboard;
   /** The selection as the test set it up; `select` changes it as the user would, with `selectionChange`. */
   selected: FakeNode[] = [];
   private readonly selectionHandlers = new Map<string, () => void>();
   private nextHandlerId = 1;
 
-  constructor(page: { width: number; height: number } = { width: 1080, height: 1080 }) {
+  constructor(rules: ExperimentalRules, page: { width: number; height: number } = { width: 1080, height: 1080 }) {
+    this.doc = new FakeDocument(rules);
     this.artboard = new FakeArtboard(this.doc, page.width, page.height);
+    // biome-ignore lint/correctness/noConstructorReturn: the strict wrapper stands in for the object itself
+    return this.doc.strict(this, () => 'ExpressEditor');
   }
 
   get context() {
     const editor = this;
-    return {
+    const page = this.doc.strict(
+      {
+        get allChildren(): readonly FakeArtboard[] {
+          return [editor.artboard];
+        },
+      },
+      () => 'ActivePageNode',
+    );
+    const context = {
       get selection(): readonly NodeSurface[] {
         return editor.selected;
+      },
+      set selection(nodes: readonly NodeSurface[]) {
+        editor.select(...nodes.filter((node): node is FakeNode => node instanceof FakeNode));
       },
       get insertionParent(): ContainerSurface {
         return editor.artboard;
       },
       get currentPage() {
-        return { allDescendants: editor.artboard.allDescendants() };
+        return page;
       },
       on(eventName: EditorEventName, callback: () => void): string {
         if (eventName !== 'selectionChange') throw new Error(`no editor event ${String(eventName)}`);
@@ -281,6 +380,7 @@ export class FakeEditor implements EditorSurface {
         editor.selectionHandlers.delete(handlerId);
       },
     };
+    return this.doc.strict(context, () => 'ExpressContext');
   }
 
   /** How many `selectionChange` handlers are registered. */
@@ -307,14 +407,14 @@ export class FakeEditor implements EditorSurface {
     this.doc.log.push('loadBitmapImage');
     const bytes = new Uint8Array(await blob.arrayBuffer());
     const { width, height } = imageSize(bytes);
-    return new FakeBitmap(width, height, bytes);
+    return new FakeBitmap(width, height, bytes, this.doc.rules);
   }
 
   createImageContainer(
     bitmap: BitmapImageSurface,
     options?: { initialSize?: { width: number; height: number } },
   ): MediaContainerSurface {
-    this.doc.assertEditable('createImageContainer');
+    this.doc.assertEditable('createImageContainer', 'new content');
     if (!(bitmap instanceof FakeBitmap)) throw new Error('createImageContainer takes a BitmapImage');
     const size = options?.initialSize ?? { width: bitmap.width, height: bitmap.height };
     const ratio = size.width / size.height / (bitmap.width / bitmap.height);
@@ -327,7 +427,10 @@ export class FakeEditor implements EditorSurface {
     asyncLambda: () => Promise<T>,
     afterAsyncCallback: (asyncResult: T) => void,
   ): Promise<void> {
+    if (!(target instanceof FakeNode || target instanceof FakeArtboard)) {
+      throw new Error('keepContentActiveDuringAsync takes a node of this document');
+    }
     this.doc.log.push(`keepContentActiveDuringAsync ${target.id}`);
-    return this.doc.editAfter(asyncLambda, afterAsyncCallback);
+    return this.doc.editAfter(target, asyncLambda, afterAsyncCallback);
   }
 }

@@ -8,7 +8,7 @@ import { createLogger } from '../../../backend/src/logger.ts';
 import { grantCredits } from '../../../backend/src/services/grant-credits.ts';
 import { type GeminiStandIn, imageReply, startGeminiStandIn } from '../../../backend/test/support/gemini-stand-in.ts';
 import { eventually, startTestBackend, type TestBackend } from '../../../backend/test/support/harness.ts';
-import { buildAddon } from './support/build-addon.ts';
+import { addonRoot, buildAddon } from './support/build-addon.ts';
 import type { FakeHostConfig } from './support/fake-host/fake-host-config.ts';
 import {
   addedImages,
@@ -26,6 +26,10 @@ import {
   signUp,
   solid,
 } from './support/panel-harness.ts';
+import { sdkExperimentalSurface } from './support/sdk-experimental-members.ts';
+
+/** Committed beside the README: the panel as a designer sees it. */
+const screenshotsDir = join(addonRoot, 'screenshots');
 
 // The built panel in headless Chromium, inside a fake Express host (UI SDK, clientStorage, renditions, and a
 // document sandbox running Lumina's real adapter over the fake document), against the real backend and the real
@@ -83,7 +87,9 @@ afterAll(async () => {
   if (buildDir) rmSync(buildDir, { recursive: true, force: true });
 });
 
-afterEach(() => {
+afterEach(async () => {
+  // Each panel is a whole Spectrum page; closing them as they finish keeps a 2-core machine responsive.
+  for (const context of opened.splice(0)) await context.close();
   expect(pageErrors).toEqual([]);
   pageErrors = [];
 });
@@ -106,28 +112,44 @@ async function signedInPanel(credits: number, config: Omit<FakeHostConfig, 'stor
   const person = await personWithCredits(credits);
   const token = await pluginToken(t, person);
   const panel = await open({ ...config, storage: { 'lumina.token': token } });
-  await expect.poll(() => panel.page.getByTestId('balance').textContent()).toBe(`${credits} credits`);
+  await expect
+    .poll(() => panel.page.getByTestId('balance').textContent(), { timeout: 20_000 })
+    .toBe(`${credits} credits`);
   return { ...panel, person, token };
 }
 
+const chooseOperation = (page: Page, operation: string) =>
+  page.locator(`[data-testid="operations"] sp-action-button[value="${operation}"]`).click();
+
 async function chooseMagicEdit(page: Page, prompt: string) {
-  await page.locator('input[name="operation"][value="magic-edit"]').check();
-  await page.getByTestId('param-prompt').fill(prompt);
+  await chooseOperation(page, 'magic-edit');
+  await page.locator('[data-testid="field-prompt"] textarea').fill(prompt);
 }
 
+const choosePlacement = (page: Page, placement: 'beside' | 'replace') =>
+  page.locator(`[data-testid="placement"] sp-action-button[value="${placement}"]`).click();
+
 const jobs = (page: Page) => page.getByTestId('job');
+/** Jobs that came to a stop: a result waiting for Apply, applied, refused, failed or canceled. */
+const settled = ['ready', 'done', 'not-placed', 'failed', 'canceled']
+  .map((status) => `[data-testid="job"][data-status="${status}"]`)
+  .join(', ');
 const finished = (page: Page, count: number) =>
-  expect
-    .poll(
-      async () =>
-        page
-          .locator(
-            '[data-testid="job"][data-status="done"], [data-testid="job"][data-status="failed"], [data-testid="job"][data-status="canceled"]',
-          )
-          .count(),
-      { timeout: 60_000 },
-    )
-    .toBe(count);
+  expect.poll(async () => page.locator(settled).count(), { timeout: 60_000 }).toBe(count);
+
+/** Applies every result that waits for it, one by one, and waits until none waits. */
+async function applyAll(page: Page) {
+  const ready = page.locator('[data-testid="job"][data-status="ready"]');
+  for (let count = await ready.count(); count > 0; count = await ready.count()) {
+    await ready.first().getByTestId('apply').click();
+    await expect.poll(() => ready.count()).toBe(count - 1);
+  }
+}
+
+const signOutFromMenu = async (page: Page) => {
+  await page.getByTestId('account').click();
+  await page.getByTestId('sign-out').click();
+};
 
 /** The mean colour of a PNG given as base64 or bytes. */
 async function meanColour(png: Buffer) {
@@ -170,7 +192,9 @@ describe('signing in', () => {
     const me = await t.request('/api/v1/me', { headers: { authorization: `Bearer ${stored}` } });
     expect(me.status).toBe(200);
 
-    await page.getByTestId('sign-out').click();
+    expect(await fakeExpress<string[]>(page, 'popupsBlocked')).toEqual([]);
+
+    await signOutFromMenu(page);
     await expect.poll(() => page.getByTestId('sign-in').count()).toBe(1);
     expect(await fakeExpress<Record<string, unknown>>(page, 'storage')).toEqual({});
     const after = await t.request('/api/v1/me', { headers: { authorization: `Bearer ${stored}` } });
@@ -184,10 +208,14 @@ describe('processing the selection', () => {
     const { page, person } = await signedInPanel(10, await oneImagePage());
     await expect.poll(() => page.getByTestId('selection').textContent()).toContain('1 element selected (1 image)');
     await chooseMagicEdit(page, 'make it orange');
+    await choosePlacement(page, 'replace');
     const requestsBefore = gemini.requests.length;
     await page.getByTestId('run').click();
     await finished(page, 1);
-
+    expect(await jobs(page).first().getAttribute('data-status')).toBe('ready');
+    // Nothing changes in the document until the person applies the result.
+    expect((await documentState(page))[0]?.luminaTaskId).toBeNull();
+    await applyAll(page);
     expect(await jobs(page).first().getAttribute('data-status')).toBe('done');
     const taskId = await jobs(page).first().getAttribute('data-task-id');
     // What reached the model is the element's region of the page: 200×100 of red.
@@ -200,7 +228,8 @@ describe('processing the selection', () => {
     expect(photo?.luminaTaskId).toBe(taskId);
     expect({ width: photo?.bitmap?.width, height: photo?.bitmap?.height }).toEqual({ width: 200, height: 100 });
     expect(near(await meanColour(Buffer.from(photo?.bitmap?.base64 ?? '', 'base64')), orange)).toBe(true);
-    expect(await page.getByTestId('result').getAttribute('data-placed')).toBe('replace');
+    expect(await page.getByTestId('placed').getAttribute('data-placed')).toBe('replace');
+    expect(await fakeExpress(page, 'storage')).toMatchObject({ 'lumina.placement': 'replace' });
 
     expect(await t.team(person.teamId)).toEqual({ balance: 6, reserved: 0 });
     await expect.poll(() => page.getByTestId('balance').textContent()).toBe('6 credits');
@@ -221,10 +250,12 @@ describe('processing the selection', () => {
     });
     await expect.poll(() => page.getByTestId('selection').textContent()).toContain('2 elements selected');
     await chooseMagicEdit(page, 'make it orange');
-    await page.locator('input[name="placement"]').nth(1).check();
     const requestsBefore = gemini.requests.length;
     await page.getByTestId('run').click();
     await finished(page, 2);
+    // Beside the original is the default: Apply all puts both in without touching the originals.
+    await page.getByTestId('apply-all').click();
+    await expect.poll(() => page.locator('[data-testid="job"][data-status="done"]').count()).toBe(2);
 
     const sentColours = await Promise.all(
       gemini.requests.slice(requestsBefore).map((request) => meanColour(request.image?.bytes ?? Buffer.alloc(0))),
@@ -286,9 +317,11 @@ describe('processing the selection', () => {
       storage: { 'lumina.token': token },
     });
     await chooseMagicEdit(page, 'now orange');
+    await choosePlacement(page, 'replace');
     const requestsBefore = gemini.requests.length;
     await page.getByTestId('run').click();
     await finished(page, 1);
+    await applyAll(page);
 
     const sent = gemini.requests[requestsBefore]?.image;
     expect(near(await meanColour(sent?.bytes ?? Buffer.alloc(0)), green)).toBe(true);
@@ -329,7 +362,7 @@ describe('following the selection', () => {
 });
 
 describe('files and output without a selection', () => {
-  it('processes a picked file with nothing selected, adds it with addImage, and lets the result be dragged or clicked in', async () => {
+  it('processes a picked file with nothing selected and adds it with addImage once applied', async () => {
     gemini.script(imageReply(await solid(64, 64, orange)));
     const { page } = await signedInPanel(4, await oneImagePage(false));
     await expect.poll(() => page.getByTestId('selection').textContent()).toContain('Nothing selected');
@@ -338,18 +371,15 @@ describe('files and output without a selection', () => {
       .getByTestId('file-input')
       .setInputFiles({ name: 'logo.png', mimeType: 'image/png', buffer: await solid(64, 64, blue) });
     await finished(page, 1);
+    expect(await page.getByTestId('job-name').textContent()).toBe('logo.png');
+    await applyAll(page);
 
     const taskId = await jobs(page).first().getAttribute('data-task-id');
     const [added] = await addedImages(page);
     expect(added?.nodeAddOnData).toEqual({ 'lumina.taskId': taskId });
     expect(near(await meanColour(Buffer.from(added?.base64 ?? '', 'base64')), orange)).toBe(true);
     expect(await fakeExpress<number>(page, 'renditions')).toBe(0);
-
-    await fakeExpress(page, 'completeDrag');
-    await page.getByTestId('result').click();
-    const all = await addedImages(page);
-    expect(all).toHaveLength(3);
-    expect(all.map((image) => image.nodeAddOnData['lumina.taskId'])).toEqual([taskId, taskId, taskId]);
+    expect(await page.getByTestId('placed').getAttribute('data-placed')).toBe('added');
   });
 });
 
@@ -380,7 +410,7 @@ describe('refusals and errors in plain words', () => {
     await page.getByTestId('run').click();
     await finished(page, 1);
     expect(await page.getByTestId('job-error').getAttribute('data-code')).toBe('insufficient_credits');
-    expect(await page.getByTestId('job-error').textContent()).toContain('out of credits');
+    expect(await page.getByTestId('job-error').textContent()).toContain('Not enough credits');
   });
 });
 
@@ -394,3 +424,188 @@ describe('themes', () => {
     expect(await page.evaluate<string>('getComputedStyle(document.body).backgroundColor')).not.toBe(dark);
   });
 });
+
+describe('first use: forms start at their defaults and errors are plain words', () => {
+  it('sends upscale untouched at 2× (the select no longer starts blank), showing the output size first', async () => {
+    const { page, person } = await signedInPanel(8, await oneImagePage());
+    await chooseOperation(page, 'upscale');
+    await expect
+      .poll(() => page.locator('[data-testid="field-scale"] sp-action-button[selected]').getAttribute('value'))
+      .toBe('2');
+    expect(await page.getByTestId('output-size').textContent()).toBe('→ 400 × 200 px');
+    expect(await page.getByTestId('run').textContent()).toContain('Upscale');
+    await page.getByTestId('run').click();
+    // No gpu-worker runs here: the task waits in the queue, which means the API accepted it.
+    await expect.poll(() => jobs(page).first().getAttribute('data-status'), { timeout: 15_000 }).toBe('queued');
+    const taskId = (await jobs(page).first().getAttribute('data-task-id')) ?? '';
+    expect((await t.taskRow(taskId))?.params).toMatchObject({ scale: 2, model: 'slim' });
+    await page.getByTestId('cancel').click();
+    await expect.poll(() => jobs(page).first().getAttribute('data-status')).toBe('canceled');
+    expect(await t.team(person.teamId)).toMatchObject({ reserved: 0 });
+  });
+
+  it('says invalid_request in plain words, never the API’s validation text', async () => {
+    const { page, context } = await signedInPanel(8, await oneImagePage());
+    // A parameter the API refuses, as an older panel or a changed server would send it.
+    await context.route(`${backendServer.origin}/api/v1/process`, async (route) => {
+      const body = route.request().postDataBuffer() ?? Buffer.alloc(0);
+      const bad = Buffer.from(body.toString('latin1').replace(/(name="scale"\r\n\r\n)2/, '$13'), 'latin1');
+      await route.continue({ postData: bad });
+    });
+    await chooseOperation(page, 'upscale');
+    await page.getByTestId('run').click();
+    await finished(page, 1);
+    const error = page.getByTestId('job-error');
+    expect(await error.getAttribute('data-code')).toBe('invalid_request');
+    const words = (await error.textContent()) ?? '';
+    expect(words).toBe('Lumina could not use these options. Reset them and try again.');
+    expect(words).not.toMatch(/✖|params\.|Invalid input/);
+  });
+});
+
+describe('only stable host APIs, and the truth about charged results', () => {
+  it('opens the sign-in window within the click, which Safari allows, and sends it to the pairing page', async () => {
+    const { page } = await open({ ...(await oneImagePage()), storage: {} });
+    const popup = page.waitForEvent('popup');
+    const verification = page
+      .context()
+      .waitForEvent('request', (request) => request.url().startsWith(`${backendServer.origin}/pair`));
+    await page.getByTestId('sign-in').click();
+    await popup;
+    const userCode = (await page.getByTestId('user-code').textContent()) ?? '';
+    expect((await verification).url()).toBe(`${backendServer.origin}/pair?code=${userCode}`);
+    expect(await fakeExpress<string[]>(page, 'popupsBlocked')).toEqual([]);
+  });
+
+  it('the fake UI SDK refuses every @experimental member of the installed SDK', async () => {
+    const { page } = await open({ ...(await oneImagePage()), storage: {} });
+    const sdk = sdkExperimentalSurface();
+    const uiMembers = sdk.members.filter((entry) => entry.file.startsWith('ui/'));
+    const { allowed, uncovered } = await fakeExpress<{ allowed: string[]; uncovered: string[] }>(
+      page,
+      'refusedExperimental',
+      uiMembers.map(({ owner, member }) => ({ owner, member })),
+    );
+    expect(uiMembers.length).toBeGreaterThan(0);
+    expect(allowed).toEqual([]);
+    // What the fake has no object for is itself an experimental type, reachable only through a refused member.
+    const experimentalTypes = new Set(sdk.types.map((type) => type.name));
+    expect(uncovered.filter((entry) => !experimentalTypes.has(entry.split('.')[0] ?? ''))).toEqual([]);
+  });
+
+  it('keeps a batch to three tasks in flight; the fourth starts when one ends', async () => {
+    const names = ['a', 'b', 'c', 'd', 'e'];
+    const { page, person } = await signedInPanel(10, {
+      ...defaultHostConfig({
+        pagePngBase64: await renderPage({ width: 800, height: 600 }, [
+          { png: await solid(600, 100, red), x: 100, y: 50 },
+        ]),
+      }),
+      nodes: names.map((name, index) => ({
+        name,
+        kind: 'image' as const,
+        x: 100 + index * 120,
+        y: 50,
+        width: 100,
+        height: 100,
+        selected: true,
+      })),
+    });
+    // Background removal with no gpu-worker: every task waits in the queue until canceled.
+    await page.getByTestId('run').click();
+    const queued = page.locator('[data-testid="job"][data-status="queued"]');
+    const waiting = page.locator('[data-testid="job"][data-status="waiting"]');
+    await expect.poll(() => queued.count(), { timeout: 20_000 }).toBe(3);
+    expect(await waiting.count()).toBe(2);
+    expect(await t.team(person.teamId)).toEqual({ balance: 7, reserved: 3 });
+    await shoot(page, 'batch-in-progress');
+
+    await queued.first().getByTestId('cancel').click();
+    await expect.poll(() => page.locator('[data-testid="job"][data-status="canceled"]').count()).toBe(1);
+    await expect.poll(() => waiting.count(), { timeout: 20_000 }).toBe(1);
+    await expect.poll(() => queued.count(), { timeout: 20_000 }).toBe(3);
+    for (
+      let left = await page.getByTestId('cancel').count();
+      left > 0;
+      left = await page.getByTestId('cancel').count()
+    ) {
+      await page.getByTestId('cancel').first().click();
+      await expect.poll(() => page.getByTestId('cancel').count()).toBeLessThan(left);
+    }
+    await expect.poll(() => t.team(person.teamId)).toEqual({ balance: 10, reserved: 0 });
+  });
+
+  it('finds the original again when the user selected something else while the task ran', async () => {
+    gemini.script(imageReply(await solid(200, 100, orange)));
+    const config = await oneImagePage();
+    const { page } = await signedInPanel(8, {
+      ...config,
+      nodes: [...config.nodes, { name: 'note', kind: 'text', x: 10, y: 500, width: 80, height: 20 }],
+    });
+    await chooseMagicEdit(page, 'make it orange');
+    await page.getByTestId('run').click();
+    await finished(page, 1);
+    await fakeExpress(page, 'select', ['note']);
+    await applyAll(page);
+    expect(await jobs(page).first().getAttribute('data-status')).toBe('done');
+    const nodes = await documentState(page);
+    expect(nodes.map((node) => node.name)).toEqual(['photo', null, 'note']);
+    expect(nodes[1]?.bounds).toMatchObject({ x: 100 + 200 + 24, y: 50 });
+
+    await page.getByTestId('select-layer').click();
+    await expect.poll(() => page.getByTestId('selection').textContent()).toContain('1 element selected (1 image)');
+  });
+
+  it('says a charged result was not placed when its original is gone, and offers drag and download', async () => {
+    gemini.script(imageReply(await solid(200, 100, orange)));
+    const { page, person } = await signedInPanel(8, await oneImagePage());
+    await chooseMagicEdit(page, 'make it orange');
+    await page.getByTestId('run').click();
+    await finished(page, 1);
+    await fakeExpress(page, 'remove', 'photo');
+    await page.getByTestId('apply').click();
+    await expect.poll(() => jobs(page).first().getAttribute('data-status')).toBe('not-placed');
+    const note = (await page.getByTestId('not-placed').textContent()) ?? '';
+    expect(note).toContain('4 credits charged');
+    expect(note).not.toContain('not charged');
+    expect(await page.getByTestId('download').getAttribute('href')).toMatch(/^blob:/);
+    expect(await t.team(person.teamId)).toEqual({ balance: 4, reserved: 0 });
+    await fakeExpress(page, 'completeDrag');
+    const [dragged] = await addedImages(page);
+    expect(near(await meanColour(Buffer.from(dragged?.base64 ?? '', 'base64')), orange)).toBe(true);
+  });
+});
+
+describe('screenshots of the panel', () => {
+  it('writes the main states, light and dark, beside the README', async () => {
+    const signedOut = await open({ ...(await oneImagePage()), storage: {} });
+    await signedOut.page.getByTestId('sign-in').waitFor();
+    await shoot(signedOut.page, 'signed-out');
+
+    const one = await signedInPanel(12, await oneImagePage());
+    await expect.poll(() => one.page.getByTestId('selection').textContent()).toContain('1 image');
+    // One credit, in the singular; the header stays on one line at 320 px (it wrapped as "42 / credits").
+    expect(await one.page.getByTestId('run').textContent()).toBe('Remove background · 1 credit');
+    await one.page.setViewportSize({ width: 320, height: 640 });
+    const header = await one.page.locator('header.bar').boundingBox();
+    const balance = await one.page.getByTestId('balance').boundingBox();
+    expect(header?.height).toBeLessThan(40);
+    expect(balance?.height).toBeLessThan(24);
+    await shoot(one.page, 'one-layer');
+
+    const broke = await signedInPanel(0, await oneImagePage());
+    await broke.page.getByTestId('run').click();
+    await finished(broke.page, 1);
+    await shoot(broke.page, 'error');
+  });
+});
+
+/** Saves the panel at Express's 320 px rail width, in the light theme and the dark one. */
+async function shoot(page: Page, state: string) {
+  await page.setViewportSize({ width: 320, height: 640 });
+  for (const theme of ['light', 'dark']) {
+    await fakeExpress(page, 'setTheme', theme);
+    await expect.poll(() => page.locator('html').getAttribute('data-theme')).toBe(theme);
+    await page.screenshot({ path: join(screenshotsDir, `${state}-${theme}.png`) });
+  }
+}

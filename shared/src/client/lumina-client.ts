@@ -200,6 +200,14 @@ export function createLuminaClient(options: LuminaClientOptions) {
       return new Uint8Array(await res.arrayBuffer());
     },
 
+    /**
+     * Revokes this client's plugin session on the server, so the token stops working everywhere it was copied.
+     * An API key is not a session: revoke keys from the team's settings instead.
+     */
+    async signOut(signal?: AbortSignalLike): Promise<void> {
+      await send('/api/v1/auth/sign-out', { method: 'POST', signal });
+    },
+
     startPairing: async (body: CreatePairingBody, signal?: AbortSignalLike): Promise<PairingCreated> =>
       json(PairingCreated, await send('/api/v1/pairings', { method: 'POST', ...jsonBody(body), signal, auth: false })),
 

@@ -1,5 +1,5 @@
 import { TaskId } from '@lumina/shared';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * The one interface between the panel (UI iframe) and the document sandbox. Both sides run code the other
@@ -91,11 +91,18 @@ export const ReadMediaOutcome = z.discriminatedUnion('ok', [
 ]);
 export type ReadMediaOutcome = z.infer<typeof ReadMediaOutcome>;
 
+/** Selects a node (a job row's "Select" link), found again by id; false when it is no longer on the page. */
+export const SelectNodeArgs = z.strictObject({ nodeId: z.string().min(1) });
+export type SelectNodeArgs = z.infer<typeof SelectNodeArgs>;
+export const SelectNodeOutcome = z.strictObject({ selected: z.boolean() });
+export type SelectNodeOutcome = z.infer<typeof SelectNodeOutcome>;
+
 /** What the sandbox exposes with `runtime.exposeApi`; arguments arrive as `unknown` and are parsed. */
 export interface LuminaSandboxApi {
   readSelection(...args: unknown[]): SelectionSnapshot;
   placeResult(args: unknown): Promise<PlaceOutcome>;
   readMedia(args: unknown): Promise<ReadMediaOutcome>;
+  selectNode(args: unknown): SelectNodeOutcome;
 }
 
 /**

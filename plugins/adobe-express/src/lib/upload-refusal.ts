@@ -15,9 +15,9 @@ export interface UploadContext {
 
 export type UploadRefusalCode = 'export_not_allowed' | 'premium_content';
 
+/** Worded by `expressWords`, like the add-on's other failures. */
 export interface UploadRefusal {
   readonly code: UploadRefusalCode;
-  readonly message: string;
 }
 
 /**
@@ -28,22 +28,13 @@ export interface UploadRefusal {
 export function uploadRefusal(context: UploadContext): UploadRefusal | null {
   if (context.source === 'file') return null;
   if (!context.documentExportAllowed) {
-    return {
-      code: 'export_not_allowed',
-      message: 'This document is waiting for review approval, so nothing can be exported from it yet.',
-    };
+    return { code: 'export_not_allowed' };
   }
   if (context.mediaExportable === false) {
-    return {
-      code: 'premium_content',
-      message: 'This image is premium content: your plan does not allow exporting it.',
-    };
+    return { code: 'premium_content' };
   }
   if (context.source === 'page-rendition' && context.pageHasPremiumContent && !context.userIsPremium) {
-    return {
-      code: 'premium_content',
-      message: 'This page has premium content. Upgrade Adobe Express, or remove the premium elements, to send it.',
-    };
+    return { code: 'premium_content' };
   }
   return null;
 }

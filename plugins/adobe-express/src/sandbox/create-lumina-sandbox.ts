@@ -1,4 +1,5 @@
 import { TaskId } from '@lumina/shared';
+import { besidePosition } from '../lib/beside-position.ts';
 import {
   type LuminaSandboxApi,
   type NodeKind,
@@ -8,17 +9,23 @@ import {
   type ReadMediaOutcome,
   type SelectedItem,
   type SelectionSnapshot,
+  SelectNodeArgs,
+  type SelectNodeOutcome,
   taskIdDataKey,
 } from '../lib/sandbox-contract.ts';
-import { type EditorSurface, isContainer, isMediaContainer, isNode, type NodeSurface } from './document-surface.ts';
+import {
+  type EditorSurface,
+  isContainer,
+  isMediaContainer,
+  isNode,
+  type NodeSurface,
+  type VisualNodeSurface,
+} from './document-surface.ts';
 
 export interface LuminaSandboxOptions {
   /** The experimental build asks `canExportMedia()`; production add-ons may not call experimental APIs. */
   readonly experimentalApis?: boolean;
 }
-
-/** Space between an original and the result inserted beside it, in document units. */
-const besideGapPx = 24;
 
 const shapeTypes = new Set([
   'Rectangle',
@@ -68,12 +75,17 @@ export function createLuminaSandbox(editor: EditorSurface, options: LuminaSandbo
     };
   };
 
-  /** The selected node, or (the user may have clicked elsewhere while the task ran) the same node on the page. */
+  /**
+   * The selected node, or (the user may have clicked elsewhere while the task ran) the same node found by walking
+   * the current page's artboards through `allChildren`, which is stable (`allDescendants` is experimental).
+   */
   const findNode = (nodeId: string): NodeSurface | undefined => {
     const selected = editor.context.selection.find((candidate) => candidate.id === nodeId);
     if (selected) return selected;
-    for (const candidate of editor.context.currentPage?.allDescendants ?? []) {
-      if (candidate.id === nodeId && isNode(candidate)) return candidate;
+    const pending: VisualNodeSurface[] = [...editor.context.currentPage.allChildren];
+    for (let next = pending.pop(); next; next = pending.pop()) {
+      if (next.id === nodeId && isNode(next)) return next;
+      pending.push(...next.allChildren);
     }
     return undefined;
   };
@@ -90,6 +102,14 @@ export function createLuminaSandbox(editor: EditorSurface, options: LuminaSandbo
       return { items: editor.context.selection.map(describe) };
     },
 
+    selectNode(raw: unknown): SelectNodeOutcome {
+      const parsed = SelectNodeArgs.safeParse(raw);
+      const node = parsed.success ? findNode(parsed.data.nodeId) : undefined;
+      if (!node) return { selected: false };
+      editor.context.selection = [node];
+      return { selected: true };
+    },
+
     async placeResult(raw: unknown): Promise<PlaceOutcome> {
       const parsed = PlaceResultArgs.safeParse(raw);
       if (!parsed.success) return failure('invalid_arguments', parsed.error.message);
@@ -103,30 +123,45 @@ export function createLuminaSandbox(editor: EditorSurface, options: LuminaSandbo
       if (args.placement === 'replace' && !replaceTarget) {
         return failure('not_replaceable', 'Only an image can be replaced in place; the result can go beside it.');
       }
-      const parent = node.parent;
-      const insertInto = isContainer(parent) ? parent : editor.context.insertionParent;
-
-      let placedId = node.id;
-      await editor.keepContentActiveDuringAsync(
-        node,
-        () => editor.loadBitmapImage(image),
-        (bitmap) => {
-          if (args.placement === 'replace' && replaceTarget) {
-            // The container keeps its add-on data across `replaceMedia`, so the tag follows the new image.
+      if (args.placement === 'replace' && replaceTarget) {
+        // Only the node changes, so only the node is kept active. The container keeps its add-on data across
+        // `replaceMedia`, so the tag follows the new image.
+        await editor.keepContentActiveDuringAsync(
+          replaceTarget,
+          () => editor.loadBitmapImage(image),
+          (bitmap) => {
             replaceTarget.replaceMedia(bitmap);
             replaceTarget.addOnData.setItem(taskIdDataKey, args.taskId);
-            return;
-          }
-          const box = node.boundsInParent;
-          const container = editor.createImageContainer(bitmap, { initialSize: containSize(bitmap, box) });
-          container.translation = { x: box.x + box.width + besideGapPx, y: box.y };
+          },
+        );
+        return { ok: true, nodeId: node.id, placement: 'replace' };
+      }
+
+      // Beside: the new container goes into the artboard (the node's visual root), so the artboard is what must stay
+      // active; its position is computed in artboard space and kept inside the artboard.
+      const artboard = node.visualRoot;
+      if (!isContainer(artboard)) return failure('not_insertable', 'The element is not on an artboard.');
+      const original = node.boundsInNode(artboard);
+      const page = artboard.boundsLocal;
+      let placedId: string | undefined;
+      await editor.keepContentActiveDuringAsync(
+        artboard,
+        () => editor.loadBitmapImage(image),
+        (bitmap) => {
+          const box = besidePosition(original, containSize(bitmap, original), page);
+          const container = editor.createImageContainer(bitmap, {
+            initialSize: { width: box.width, height: box.height },
+          });
+          container.translation = { x: box.x, y: box.y };
           container.addOnData.setItem(taskIdDataKey, args.taskId);
-          if (insertInto === parent) insertInto.children.insertAfter(container, node);
-          else insertInto.children.append(container);
+          // Right above the original in z-order when it sits directly on the artboard; on top otherwise.
+          if (node.parent?.id === artboard.id) artboard.children.insertAfter(container, node);
+          else artboard.children.append(container);
           placedId = container.id;
         },
       );
-      return { ok: true, nodeId: placedId, placement: args.placement };
+      if (!placedId) return failure('not_insertable', 'The result could not be added to the page.');
+      return { ok: true, nodeId: placedId, placement: 'beside' };
     },
 
     async readMedia(raw: unknown): Promise<ReadMediaOutcome> {

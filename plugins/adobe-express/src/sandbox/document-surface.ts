@@ -30,6 +30,8 @@ export interface BaseNodeSurface {
 
 export interface VisualNodeSurface extends BaseNodeSurface {
   readonly boundsLocal: Readonly<Rect>;
+  /** Every child in z-order, whatever its slot (stable, unlike the experimental `allDescendants`). */
+  readonly allChildren: Iterable<VisualNodeSurface>;
 }
 
 /** `BitmapImage`, as `editor.loadBitmapImage` returns it. */
@@ -79,13 +81,15 @@ export type EditorEventName = 'selectionChange';
 
 /** `Context`. */
 export interface ContextSurface {
-  readonly selection: readonly NodeSurface[];
+  get selection(): readonly NodeSurface[];
+  /** Selecting a node the user asked to jump to; Express filters out what cannot be selected. */
+  set selection(nodes: readonly NodeSurface[]);
   /** Registers a handler for an editor event; answers the id `off` takes. */
   on(eventName: EditorEventName, callback: () => void): string;
   off(eventName: EditorEventName, handlerId: string): void;
   readonly insertionParent: ContainerSurface;
-  /** `ExpressContext.currentPage`: to find a node again once the selection has moved on. */
-  readonly currentPage?: { readonly allDescendants: Iterable<VisualNodeSurface> };
+  /** `ExpressContext.currentPage`: its artboards are walked (`allChildren`) to find a node once the selection has moved on. */
+  readonly currentPage: { readonly allChildren: Iterable<VisualNodeSurface> };
 }
 
 /** `Editor`. */

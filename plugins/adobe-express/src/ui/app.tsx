@@ -1,24 +1,33 @@
-import type { Capabilities, MeResponse, Operation, OperationCapability, ParamCapability } from '@lumina/shared';
+import {
+  batchConcurrency,
+  creditsLabel,
+  describeOptionForm,
+  explainError,
+  initialOptions,
+  type OptionValues,
+  operationTitles,
+  paramsOf,
+  runBounded,
+  signInWithBrowser,
+  signOut,
+  type WordedLimits,
+} from '@lumina/plugin-core';
+import type { Capabilities, MeResponse, Operation } from '@lumina/shared';
 import { createLuminaClient, isLuminaApiError } from '@lumina/shared';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import { plainWords } from '../lib/plain-words.ts';
-import type { Placement, SelectedItem } from '../lib/sandbox-contract.ts';
+import { maxImportSidePx } from '../lib/crop-rect.ts';
+import { expressWords } from '../lib/express-words.ts';
+import { Placement, type SelectedItem } from '../lib/sandbox-contract.ts';
+import { DropZone } from './drop-zone.tsx';
 import type { PageRendition, PanelHost, SandboxClient, Theme } from './express-host.ts';
-import { type JobResult, type JobSource, type JobStatus, runJob } from './run-job.ts';
+import type { Job } from './job.ts';
+import { JobRow } from './job-row.tsx';
+import { OptionFields } from './option-fields.tsx';
+import { applyResult, type JobDeps, type JobSource, type JobUpdate, runJob } from './run-job.ts';
 
 export const tokenStorageKey = 'lumina.token';
-
-interface Job {
-  readonly id: number;
-  readonly label: string;
-  readonly operation: Operation;
-  readonly controller: AbortController;
-  status: JobStatus;
-  progress: number;
-  taskId?: string;
-  error?: { code: string; message: string };
-  result?: JobResult & { url: string };
-}
+/** Where a result goes by default, as the person last chose it. */
+export const placementStorageKey = 'lumina.placement';
 
 interface Pairing {
   readonly userCode: string;
@@ -26,43 +35,29 @@ interface Pairing {
   readonly controller: AbortController;
 }
 
-type ParamValues = Record<string, string | boolean>;
-
-const statusWords: Record<JobStatus, string> = {
-  preparing: 'Reading the image…',
-  queued: 'Waiting in line…',
-  processing: 'Working…',
-  placing: 'Putting it in your design…',
-  done: 'Done',
-  failed: 'Failed',
-  canceled: 'Canceled',
+const kindNames: Record<SelectedItem['kind'], string> = {
+  image: 'Image',
+  media: 'Video',
+  shape: 'Shape',
+  text: 'Text',
+  group: 'Group',
+  other: 'Element',
 };
 
-const operationNames: Record<Operation, string> = {
-  'remove-background': 'Remove background',
-  upscale: 'Upscale',
-  'magic-edit': 'Magic edit',
-};
+/** Express layers have no names: a row says what the element is and its size on the page. */
+const labelOf = (source: JobSource) =>
+  source.kind === 'file'
+    ? source.file.name
+    : `${kindNames[source.item.kind]} ${Math.round(source.item.bounds.width)} × ${Math.round(source.item.bounds.height)}`;
 
-const kindWords = (items: readonly SelectedItem[]) => {
-  if (items.length === 0) return 'Nothing selected: drop an image below, or select one on the page.';
+const selectionWords = (items: readonly SelectedItem[]) => {
+  if (items.length === 0) return 'Nothing selected: select an element, or drop an image below.';
   const images = items.filter((item) => item.kind === 'image').length;
   const noun = items.length === 1 ? 'element' : 'elements';
   return `${items.length} ${noun} selected${images > 0 ? ` (${images} image${images === 1 ? '' : 's'})` : ''}.`;
 };
 
-/** Parameters the add-on sets itself: Express imports PNG or JPEG only. */
-const hiddenParams = new Set(['format']);
-
-function defaultsOf(operation: OperationCapability | undefined): ParamValues {
-  const values: ParamValues = {};
-  for (const param of operation?.params ?? []) {
-    if (param.default !== undefined) values[param.name] = param.default;
-    else if (param.type === 'boolean') values[param.name] = false;
-    else values[param.name] = '';
-  }
-  return values;
-}
+const openStatuses: ReadonlySet<Job['status']> = new Set(['waiting', 'preparing', 'queued', 'processing', 'placing']);
 
 export function App({ host, apiOrigin }: { host: PanelHost; apiOrigin: string }) {
   const [theme, setTheme] = useState<Theme>(host.theme());
@@ -71,17 +66,21 @@ export function App({ host, apiOrigin }: { host: PanelHost; apiOrigin: string })
   const [balance, setBalance] = useState<number | null>(null);
   const [capabilities, setCapabilities] = useState<Capabilities | null>(null);
   const [operation, setOperation] = useState<Operation>('remove-background');
-  const [params, setParams] = useState<ParamValues>({});
-  const [placement, setPlacement] = useState<Placement>('replace');
+  const [edited, setEdited] = useState<Partial<Record<Operation, OptionValues>>>({});
+  const [placement, setPlacement] = useState<Placement>('beside');
   const [selection, setSelection] = useState<readonly SelectedItem[]>([]);
   const [jobs, setJobs] = useState<Job[]>([]);
   const [pairing, setPairing] = useState<Pairing | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const [sandbox, setSandbox] = useState<SandboxClient | null>(null);
+  // Account actions live behind the header's Account button, away from the main button.
+  const [accountOpen, setAccountOpen] = useState(false);
   const nextJobId = useRef(1);
 
   const anonymous = useMemo(() => createLuminaClient({ baseUrl: apiOrigin }), [apiOrigin]);
   const client = useMemo(() => anonymous.withToken(token ?? null), [anonymous, token]);
+  const limits: WordedLimits = capabilities?.limits ?? null;
+  const words = (error: unknown) => explainError(error, { limits, hostWords: expressWords });
 
   useEffect(() => {
     host.onThemeChange(setTheme);
@@ -89,15 +88,20 @@ export function App({ host, apiOrigin }: { host: PanelHost; apiOrigin: string })
       (stored) => setToken(typeof stored === 'string' && stored.length > 0 ? stored : null),
       () => setToken(null),
     );
+    host.storage.get(placementStorageKey).then(
+      (stored) => {
+        const remembered = Placement.safeParse(stored);
+        if (remembered.success) setPlacement(remembered.data);
+      },
+      () => undefined,
+    );
     host.sandbox().then(setSandbox, () => setNotice('The document could not be reached. Reopen the add-on.'));
-    anonymous.capabilities().then(setCapabilities, (error: unknown) => setNotice(describe(error)));
+    anonymous.capabilities().then(setCapabilities, (error: unknown) => setNotice(explainError(error)));
   }, [host, anonymous]);
 
   useEffect(() => {
     document.documentElement.dataset.theme = theme;
   }, [theme]);
-
-  const activeTeam = me?.teams.find((team) => team.id === me.activeTeamId);
 
   const refreshMe = useCallback(async () => {
     if (!token) return;
@@ -110,7 +114,7 @@ export function App({ host, apiOrigin }: { host: PanelHost; apiOrigin: string })
         await host.storage.remove(tokenStorageKey);
         setToken(null);
       }
-      setNotice(describe(error));
+      setNotice(explainError(error));
     }
   }, [client, host, token]);
 
@@ -144,17 +148,33 @@ export function App({ host, apiOrigin }: { host: PanelHost; apiOrigin: string })
     };
   }, [sandbox]);
 
-  const operationInfo = capabilities?.operations.find((op) => op.operation === operation);
-  useEffect(() => setParams(defaultsOf(operationInfo)), [operationInfo]);
+  const capability = capabilities?.operations.find((op) => op.operation === operation);
+  // Every form starts at the capability's defaults; only what the person changed is kept per operation.
+  const values: OptionValues = capability ? { ...initialOptions(capability), ...edited[operation] } : {};
+  const form = capability
+    ? describeOptionForm(capability, values, {
+        inputs: selection.map((item) => ({
+          widthPx: Math.round(item.bounds.width),
+          heightPx: Math.round(item.bounds.height),
+        })),
+        host: { name: 'Adobe Express', maxImageSidePx: maxImportSidePx },
+        ...(capabilities ? { limits: capabilities.limits } : {}),
+      })
+    : null;
+  const fileForm = capability
+    ? describeOptionForm(capability, values, {
+        inputs: [{ widthPx: 1, heightPx: 1 }],
+        host: { name: 'Adobe Express', maxImageSidePx: maxImportSidePx },
+      })
+    : null;
 
   const updateJob = (id: number, change: Partial<Job>) =>
     setJobs((all) => all.map((job) => (job.id === id ? { ...job, ...change } : job)));
 
   const start = (sources: readonly JobSource[]) => {
-    if (!sandbox || !token || sources.length === 0) return;
+    if (!sandbox || !token || !capability || sources.length === 0) return;
     setNotice(null);
-    const paramsToSend: Record<string, string | boolean> = {};
-    for (const [name, value] of Object.entries(params)) if (value !== '') paramsToSend[name] = value;
+    const params = paramsOf(capability, values);
     let page: Promise<PageRendition> | undefined;
     let rules: ReturnType<typeof readRules> | undefined;
     const readRules = async () => ({
@@ -162,10 +182,11 @@ export function App({ host, apiOrigin }: { host: PanelHost; apiOrigin: string })
       userIsPremium: await host.isPremiumUser(),
       pageHasPremiumContent: await host.pageHasPremiumContent(),
     });
-    const deps = {
+    const deps: JobDeps = {
       client,
       host,
       sandbox,
+      limits,
       page: () => {
         page ??= host.renderCurrentPage();
         return page;
@@ -178,397 +199,303 @@ export function App({ host, apiOrigin }: { host: PanelHost; apiOrigin: string })
     const created = sources.map(
       (source): Job => ({
         id: nextJobId.current++,
-        label: source.kind === 'file' ? source.file.name : `${source.item.kind} on the page`,
+        label: labelOf(source),
         operation,
+        source,
         controller: new AbortController(),
-        status: 'preparing',
+        status: 'waiting',
         progress: 0,
       }),
     );
     setJobs((all) => [...created, ...all]);
-    const runs = sources.map((source, index) => {
-      const job = created[index];
-      if (!job) return Promise.resolve();
-      return runJob(
-        { source, operation, params: paramsToSend, placement, signal: job.controller.signal },
-        deps,
-        (u) => {
-          if (u.creditsRemaining !== undefined) setBalance(u.creditsRemaining);
-          updateJob(job.id, {
-            status: u.status,
-            ...(u.progress === undefined ? {} : { progress: u.progress }),
-            ...(u.taskId ? { taskId: u.taskId } : {}),
-            ...(u.error ? { error: u.error } : {}),
-            ...(u.result ? { result: { ...u.result, url: URL.createObjectURL(u.result.blob) } } : {}),
-          });
-        },
-      );
-    });
-    void Promise.allSettled(runs).then(refreshMe);
+    const onUpdate = (job: Job) => (u: JobUpdate) => {
+      if (u.creditsRemaining !== undefined) setBalance(u.creditsRemaining);
+      updateJob(job.id, {
+        status: u.status,
+        ...(u.progress === undefined ? {} : { progress: u.progress }),
+        ...(u.taskId ? { taskId: u.taskId } : {}),
+        ...(u.input ? { inputUrl: URL.createObjectURL(u.input) } : {}),
+        ...(u.error ? { error: u.error } : {}),
+        ...(u.result ? { result: u.result, resultUrl: URL.createObjectURL(u.result.blob) } : {}),
+      });
+    };
+    // At most three in flight, as in Figma: a large selection does not flood the queue or the page renderer.
+    void runBounded(
+      created,
+      async (job) => {
+        if (job.controller.signal.aborted) return updateJob(job.id, { status: 'canceled' });
+        await runJob(
+          { source: job.source, operation: job.operation, params, signal: job.controller.signal },
+          deps,
+          onUpdate(job),
+        );
+      },
+      { limit: batchConcurrency },
+    ).then(refreshMe);
   };
 
-  const signIn = async () => {
+  const apply = async (job: Job) => {
+    if (!sandbox || !job.result) return;
+    updateJob(job.id, { status: 'placing' });
+    const outcome = await applyResult(job.source, job.result, placement, { host, sandbox });
+    if (outcome.placed) updateJob(job.id, { status: 'done', placedAs: outcome.placedAs, placedNodeId: outcome.nodeId });
+    else updateJob(job.id, { status: 'not-placed', error: { code: outcome.code, message: words(outcome.code) } });
+  };
+
+  const choosePlacement = (next: Placement) => {
+    setPlacement(next);
+    void host.storage.set(placementStorageKey, next);
+  };
+
+  const signIn = () => {
     setNotice(null);
-    try {
-      const created = await anonymous.startPairing({ client: 'adobe-express', label: 'Adobe Express' });
-      const controller = new AbortController();
-      setPairing({ userCode: created.userCode, url: created.verificationUriComplete, controller });
-      window.open(created.verificationUriComplete, 'lumina-sign-in', 'popup,width=480,height=680');
-      const approved = await anonymous.waitForPairing(created, { signal: controller.signal });
-      await host.storage.set(tokenStorageKey, approved.token);
-      setToken(approved.token);
-    } catch (error) {
-      if (!(isLuminaApiError(error) && error.code === 'aborted')) setNotice(describe(error));
-    } finally {
-      setPairing(null);
-    }
+    // Opened now, inside the click: Safari blocks a window opened after an await. The page is set once known.
+    const popup = window.open('', 'lumina-sign-in', 'popup,width=480,height=680');
+    const controller = new AbortController();
+    signInWithBrowser(anonymous, {
+      client: 'adobe-express',
+      label: 'Adobe Express',
+      signal: controller.signal,
+      onPairing: (created) =>
+        setPairing({ userCode: created.userCode, url: created.verificationUriComplete, controller }),
+      openUrl: (url) => {
+        if (popup && !popup.closed) popup.location.href = url;
+      },
+    })
+      .then(async (approved) => {
+        await host.storage.set(tokenStorageKey, approved);
+        setToken(approved);
+      })
+      .catch((error: unknown) => {
+        popup?.close();
+        if (!(isLuminaApiError(error) && error.code === 'aborted')) setNotice(explainError(error));
+      })
+      .finally(() => setPairing(null));
   };
 
-  const signOut = async () => {
+  const signOutNow = async () => {
     for (const job of jobs) job.controller.abort();
-    if (token) {
-      await fetch(`${apiOrigin}/api/v1/auth/sign-out`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${token}` },
-      }).catch(() => undefined);
-    }
+    setAccountOpen(false);
+    await signOut(client);
     await host.storage.remove(tokenStorageKey);
     setToken(null);
   };
 
+  const buyCredits = () => {
+    setAccountOpen(false);
+    window.open(`${apiOrigin}/billing`, '_blank', 'noopener');
+  };
+
   const onFiles = (files: FileList | null | undefined) => {
     const images = Array.from(files ?? []).filter((file) => file.type.startsWith('image/'));
-    if (images.length === 0) return setNotice(plainWords('unsupported_media_type'));
+    if (images.length === 0) return setNotice(explainError('unsupported_media_type'));
     start(images.map((file) => ({ kind: 'file', file })));
   };
 
-  const busy = jobs.some((job) => !['done', 'failed', 'canceled'].includes(job.status));
-  const missingPrompt = operationInfo?.params.some((p) => p.required && !params[p.name]) ?? false;
-  const canRun = Boolean(token && sandbox && operationInfo?.available && selection.length > 0 && !missingPrompt);
+  const busy = jobs.some((job) => openStatuses.has(job.status));
+  const ready = jobs.filter((job) => job.status === 'ready');
+  const blocker = !sandbox ? 'Waiting for the document…' : (form?.blocker ?? null);
+  const canRun = Boolean(token && capability?.available && form && !blocker);
+  const activeTeam = me?.teams.find((team) => team.id === me.activeTeamId);
 
   return (
-    <main class="panel">
-      <header class="bar">
-        <strong>Lumina</strong>
-        {token ? (
-          <span class="balance" data-testid="balance" title={activeTeam?.name}>
-            {balance === null ? '…' : `${balance} credit${balance === 1 ? '' : 's'}`}
-          </span>
+    <sp-theme system="express" color={theme} scale="medium" class="theme">
+      <main class="panel">
+        <header class="bar">
+          <strong class="brand">Lumina</strong>
+          {token ? (
+            <span class="balance" data-testid="balance" title={activeTeam?.name}>
+              {balance === null ? '…' : creditsLabel(balance)}
+            </span>
+          ) : null}
+          {token ? (
+            <sp-action-button
+              quiet
+              size="s"
+              data-testid="account"
+              selected={accountOpen}
+              onClick={() => setAccountOpen((open) => !open)}
+            >
+              Account
+            </sp-action-button>
+          ) : null}
+        </header>
+        {token && accountOpen ? (
+          <nav class="account" aria-label="Account">
+            <span class="muted">{activeTeam?.name}</span>
+            <sp-action-button size="s" quiet data-testid="buy" onClick={buyCredits}>
+              Buy credits
+            </sp-action-button>
+            <sp-action-button size="s" quiet data-testid="sign-out" onClick={() => void signOutNow()}>
+              Sign out
+            </sp-action-button>
+          </nav>
         ) : null}
-        {token ? (
-          <a class="link" href={`${apiOrigin}/billing`} target="_blank" rel="noreferrer" data-testid="buy">
-            Buy credits
-          </a>
-        ) : null}
-        {token ? (
-          <button type="button" class="quiet" onClick={signOut} data-testid="sign-out">
-            Sign out
-          </button>
-        ) : null}
-      </header>
 
-      {token === undefined ? <p class="muted">Loading…</p> : null}
+        {token === undefined ? <p class="muted">Loading…</p> : null}
 
-      {token === null ? (
-        <section class="card">
-          <p>Sign in to Lumina to remove backgrounds, upscale and edit images right here.</p>
-          {pairing ? (
-            <div data-testid="pairing">
-              <p>
-                Confirm the code <code data-testid="user-code">{pairing.userCode}</code> in the window that opened.
-              </p>
-              <p class="muted">
-                No window?{' '}
-                <a href={pairing.url} target="_blank" rel="noreferrer">
-                  Open the sign-in page
-                </a>
-                .
-              </p>
-              <button type="button" class="quiet" onClick={() => pairing.controller.abort()}>
-                Cancel
-              </button>
-            </div>
-          ) : (
-            <button type="button" class="primary" onClick={signIn} data-testid="sign-in">
-              Sign in
-            </button>
-          )}
-        </section>
-      ) : null}
-
-      {token ? (
-        <>
-          <section class="card">
-            <fieldset class="operations">
-              <legend>Operation</legend>
-              {(capabilities?.operations ?? []).map((op) => (
-                <label key={op.operation} class={op.available ? '' : 'disabled'} title={op.reason}>
-                  <input
-                    type="radio"
-                    name="operation"
-                    value={op.operation}
-                    checked={operation === op.operation}
-                    disabled={!op.available}
-                    onChange={() => setOperation(op.operation)}
-                  />
-                  {operationNames[op.operation]}
-                  <span class="muted"> · {priceWords(op)}</span>
-                </label>
-              ))}
-            </fieldset>
-            {operationInfo?.params
-              .filter((param) => !hiddenParams.has(param.name))
-              .map((param) => (
-                <ParamControl
-                  key={`${operation}-${param.name}`}
-                  param={param}
-                  value={params[param.name]}
-                  onChange={(value) => setParams((all) => ({ ...all, [param.name]: value }))}
-                />
-              ))}
+        {token === null ? (
+          <section class="card" data-testid="signed-out">
+            <p>Sign in to Lumina to remove backgrounds, upscale and edit images right here.</p>
+            {pairing ? (
+              <div data-testid="pairing">
+                <p>
+                  Confirm the code <code data-testid="user-code">{pairing.userCode}</code> in the window that opened.
+                </p>
+                <p class="muted">
+                  No window?{' '}
+                  <sp-link href={pairing.url} target="_blank">
+                    Open the sign-in page
+                  </sp-link>
+                  .
+                </p>
+                <sp-button variant="secondary" size="s" onClick={() => pairing.controller.abort()}>
+                  Cancel
+                </sp-button>
+              </div>
+            ) : (
+              <sp-button variant="accent" onClick={signIn} data-testid="sign-in">
+                Sign in
+              </sp-button>
+            )}
           </section>
+        ) : null}
 
-          <section class="card">
-            <p data-testid="selection">{kindWords(selection)}</p>
-            <fieldset class="placement">
-              <legend>Result</legend>
-              <label>
-                <input
-                  type="radio"
-                  name="placement"
-                  checked={placement === 'replace'}
-                  onChange={() => setPlacement('replace')}
-                />
-                Replace the image
-              </label>
-              <label>
-                <input
-                  type="radio"
-                  name="placement"
-                  checked={placement === 'beside'}
-                  onChange={() => setPlacement('beside')}
-                />
-                Add beside it
-              </label>
-            </fieldset>
-            <button
-              type="button"
-              class="primary"
+        {token ? (
+          <>
+            <sp-action-group
+              class="operations"
+              selects="single"
+              size="s"
+              compact
+              data-testid="operations"
+              selected={[operation]}
+              onChange={(event: Event) => {
+                const next = (event.currentTarget as HTMLElement & { selected?: string[] }).selected?.[0];
+                const op = capabilities?.operations.find((candidate) => candidate.operation === next);
+                if (op) setOperation(op.operation);
+              }}
+            >
+              {(capabilities?.operations ?? []).map((op) => (
+                <sp-action-button
+                  key={op.operation}
+                  value={op.operation}
+                  data-operation={op.operation}
+                  disabled={!op.available}
+                  title={op.reason}
+                >
+                  {operationTitles[op.operation]}
+                </sp-action-button>
+              ))}
+            </sp-action-group>
+
+            {form ? (
+              <OptionFields
+                fields={form.fields}
+                onChange={(key, value) =>
+                  setEdited((all) => ({ ...all, [operation]: { ...all[operation], [key]: value } }))
+                }
+              />
+            ) : null}
+            {form?.outputSize ? (
+              <p class="muted" data-testid="output-size">
+                {form.outputSize}
+              </p>
+            ) : null}
+            {form?.hostLimitWarning ? <p class="warning">{form.hostLimitWarning}</p> : null}
+
+            <div class="field">
+              <sp-field-label size="s" for="placement">
+                Result
+              </sp-field-label>
+              <sp-action-group
+                id="placement"
+                data-testid="placement"
+                selects="single"
+                size="s"
+                compact
+                selected={[placement]}
+                onChange={(event: Event) => {
+                  const next = Placement.safeParse(
+                    (event.currentTarget as HTMLElement & { selected?: string[] }).selected?.[0],
+                  );
+                  if (next.success) choosePlacement(next.data);
+                }}
+              >
+                <sp-action-button value="beside" data-value="beside">
+                  Beside the original
+                </sp-action-button>
+                <sp-action-button value="replace" data-value="replace">
+                  Replace it
+                </sp-action-button>
+              </sp-action-group>
+            </div>
+
+            <p class="muted" data-testid="selection">
+              {selectionWords(selection)}
+            </p>
+            <sp-button
+              variant="accent"
               data-testid="run"
               disabled={!canRun}
               onClick={() => start(selection.map((item) => ({ kind: 'selection', item })))}
             >
-              {operationNames[operation]}
-              {selection.length > 1 ? ` (${selection.length})` : ''}
-            </button>
-          </section>
+              {form?.actionLabel ?? 'Loading…'}
+            </sp-button>
+            {blocker && selection.length > 0 ? (
+              <sp-help-text size="s" data-testid="blocker">
+                {blocker}
+              </sp-help-text>
+            ) : null}
 
-          <DropZone onFiles={onFiles} disabled={!operationInfo?.available || missingPrompt} />
+            {ready.length > 1 ? (
+              <sp-button
+                variant="secondary"
+                size="s"
+                data-testid="apply-all"
+                onClick={() => {
+                  for (const job of ready) void apply(job);
+                }}
+              >
+                Apply all ({ready.length})
+              </sp-button>
+            ) : null}
+            {jobs.length > 0 ? (
+              <ul class="jobs" aria-live="polite" aria-busy={busy}>
+                {jobs.map((job) => {
+                  const nodeId =
+                    job.placedNodeId ?? (job.source.kind === 'selection' ? job.source.item.nodeId : undefined);
+                  return (
+                    <JobRow
+                      key={job.id}
+                      job={job}
+                      host={host}
+                      onApply={() => void apply(job)}
+                      onDiscard={() => updateJob(job.id, { status: 'discarded' })}
+                      onSelect={
+                        nodeId && sandbox
+                          ? () =>
+                              void sandbox.selectNode({ nodeId }).then(({ selected }) => {
+                                if (!selected) setNotice(expressWords.node_gone);
+                              })
+                          : null
+                      }
+                    />
+                  );
+                })}
+              </ul>
+            ) : null}
 
-          {jobs.length > 0 ? (
-            <ul class="jobs" aria-live="polite" aria-busy={busy}>
-              {jobs.map((job) => (
-                <JobRow key={job.id} job={job} host={host} />
-              ))}
-            </ul>
-          ) : null}
-        </>
-      ) : null}
+            <DropZone onFiles={onFiles} disabled={!capability?.available || Boolean(fileForm?.blocker)} />
+          </>
+        ) : null}
 
-      {notice ? (
-        <p class="notice" role="alert" data-testid="notice">
-          {notice}
-        </p>
-      ) : null}
-    </main>
-  );
-}
-
-function describe(error: unknown): string {
-  if (isLuminaApiError(error)) return plainWords(error.code, error.message);
-  return plainWords('internal_error');
-}
-
-function priceWords(op: OperationCapability): string {
-  if (!op.available) return 'not available';
-  const unit = op.credits === 1 ? 'credit' : 'credits';
-  return op.creditsPerOutputPixels ? `from ${op.credits} ${unit}` : `${op.credits} ${unit}`;
-}
-
-function ParamControl({
-  param,
-  value,
-  onChange,
-}: {
-  param: ParamCapability;
-  value: string | boolean | undefined;
-  onChange: (value: string | boolean) => void;
-}) {
-  const id = `param-${param.name}`;
-  if (param.type === 'boolean') {
-    return (
-      <label class="param" title={param.description}>
-        <input id={id} type="checkbox" checked={value === true} onChange={(e) => onChange(e.currentTarget.checked)} />
-        {param.name.replaceAll('_', ' ')}
-      </label>
-    );
-  }
-  if (param.type === 'enum' && param.values) {
-    return (
-      <label class="param" title={param.description}>
-        {param.name.replaceAll('_', ' ')}
-        <select id={id} value={String(value ?? '')} onChange={(e) => onChange(e.currentTarget.value)}>
-          {param.values.map((option) => (
-            <option key={option} value={option}>
-              {option}
-            </option>
-          ))}
-        </select>
-      </label>
-    );
-  }
-  if (param.type === 'text') {
-    return (
-      <label class="param wide" title={param.description}>
-        {param.name === 'prompt' ? 'What should change?' : param.name}
-        <textarea
-          id={id}
-          data-testid={`param-${param.name}`}
-          maxLength={param.maxLength}
-          rows={3}
-          value={String(value ?? '')}
-          placeholder={param.name === 'prompt' ? 'make it sunset' : ''}
-          onInput={(e) => onChange(e.currentTarget.value)}
-        />
-      </label>
-    );
-  }
-  return (
-    <label class="param" title={param.description}>
-      {param.name.replaceAll('_', ' ')}
-      <input id={id} type="text" value={String(value ?? '')} onInput={(e) => onChange(e.currentTarget.value)} />
-    </label>
-  );
-}
-
-function DropZone({ onFiles, disabled }: { onFiles: (files: FileList | null) => void; disabled: boolean }) {
-  const [over, setOver] = useState(false);
-  const zone = useRef<HTMLElement>(null);
-  // Listeners go on the element itself: a drop zone is a target for a gesture, not a control.
-  useEffect(() => {
-    const element = zone.current;
-    if (!element) return;
-    const onOver = (event: DragEvent) => {
-      event.preventDefault();
-      setOver(true);
-    };
-    const onLeave = () => setOver(false);
-    const onDrop = (event: DragEvent) => {
-      event.preventDefault();
-      setOver(false);
-      if (!disabled) onFiles(event.dataTransfer?.files ?? null);
-    };
-    element.addEventListener('dragover', onOver);
-    element.addEventListener('dragleave', onLeave);
-    element.addEventListener('drop', onDrop);
-    return () => {
-      element.removeEventListener('dragover', onOver);
-      element.removeEventListener('dragleave', onLeave);
-      element.removeEventListener('drop', onDrop);
-    };
-  }, [onFiles, disabled]);
-  return (
-    <section ref={zone} class={`drop${over ? ' over' : ''}`} data-testid="drop-zone" aria-label="Drop images here">
-      <p>Drop images here, or</p>
-      <label class="link">
-        choose files
-        <input
-          type="file"
-          accept="image/png,image/jpeg,image/webp"
-          multiple
-          hidden
-          disabled={disabled}
-          data-testid="file-input"
-          onChange={(e) => {
-            onFiles(e.currentTarget.files);
-            e.currentTarget.value = '';
-          }}
-        />
-      </label>
-    </section>
-  );
-}
-
-function JobRow({ job, host }: { job: Job; host: PanelHost }) {
-  const image = useRef<HTMLImageElement>(null);
-  const result = job.result;
-  useEffect(() => {
-    const element = image.current;
-    if (!element || !result) return;
-    return host.enableDragToDocument(element, () => ({
-      blob: result.blob,
-      title: `Lumina ${job.operation}`,
-      taskId: result.taskId,
-    }));
-  }, [host, result, job.operation]);
-  const open = !['done', 'failed', 'canceled'].includes(job.status);
-  return (
-    <li class={`job ${job.status}`} data-testid="job" data-status={job.status} data-task-id={job.taskId ?? ''}>
-      <div class="job-head">
-        <span>
-          {operationNames[job.operation]} · {job.label}
-        </span>
-        <span class="muted" data-testid="job-status">
-          {statusWords[job.status]}
-        </span>
-      </div>
-      {open ? (
-        <div class="job-progress">
-          <progress max={100} value={job.progress} />
-          <button type="button" class="quiet" data-testid="cancel" onClick={() => job.controller.abort()}>
-            Cancel
-          </button>
-        </div>
-      ) : null}
-      {job.error ? (
-        <p class="error" data-testid="job-error" data-code={job.error.code}>
-          {job.error.message}
-        </p>
-      ) : null}
-      {job.error?.code === 'premium_content' ? (
-        <button type="button" class="quiet" data-testid="upgrade" onClick={() => void host.startPremiumUpgrade()}>
-          Upgrade Adobe Express
-        </button>
-      ) : null}
-      {result ? (
-        <figure class="result">
-          <button
-            type="button"
-            class="thumb"
-            title="Drag onto the page, or click to add"
-            onClick={() =>
-              void host.addImage({ blob: result.blob, title: `Lumina ${job.operation}`, taskId: result.taskId })
-            }
-          >
-            <img
-              ref={image}
-              src={result.url}
-              alt="Result: drag it onto the page, or click to add it"
-              data-testid="result"
-              data-placed={result.placedAs}
-            />
-          </button>
-          <figcaption class="muted">
-            {result.placedAs === 'replace'
-              ? 'Replaced in your design.'
-              : result.placedAs === 'beside'
-                ? 'Added beside the original.'
-                : result.placedAs === 'added'
-                  ? 'Added to the page.'
-                  : 'Drag it onto the page.'}
-          </figcaption>
-        </figure>
-      ) : null}
-    </li>
+        {notice ? (
+          <p class="notice" role="alert" data-testid="notice">
+            {notice}
+          </p>
+        ) : null}
+      </main>
+    </sp-theme>
   );
 }

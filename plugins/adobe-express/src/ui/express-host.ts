@@ -6,6 +6,8 @@ import {
   type ReadMediaArgs,
   ReadMediaOutcome,
   SelectionSnapshot,
+  type SelectNodeArgs,
+  SelectNodeOutcome,
 } from '../lib/sandbox-contract.ts';
 import { createPanelApi, type SelectionListener } from './create-panel-api.ts';
 
@@ -18,6 +20,7 @@ export interface SandboxClient {
   onSelectionChange(listener: SelectionListener): () => void;
   placeResult(args: PlaceResultArgs): Promise<PlaceOutcome>;
   readMedia(args: ReadMediaArgs): Promise<ReadMediaOutcome>;
+  selectNode(args: SelectNodeArgs): Promise<SelectNodeOutcome>;
 }
 
 export interface PageRendition {
@@ -85,6 +88,7 @@ export function expressHost(sdk: AddOnSDKAPI): PanelHost {
           onSelectionChange: panelApi.onSelectionChange,
           placeResult: async (args) => PlaceOutcome.parse(await remote.placeResult(args)),
           readMedia: async (args) => ReadMediaOutcome.parse(await remote.readMedia(args)),
+          selectNode: async (args) => SelectNodeOutcome.parse(await remote.selectNode(args)),
         };
       })();
       return sandbox;
@@ -92,7 +96,7 @@ export function expressHost(sdk: AddOnSDKAPI): PanelHost {
     async renderCurrentPage() {
       const [page] = await app.document.createRenditions(
         { range: constants.Range.currentPage, format: constants.RenditionFormat.png },
-        constants.RenditionIntent.preview,
+        constants.RenditionIntent.export,
       );
       if (!page) throw new Error('no rendition of the current page');
       const metadata = (page as { metadata?: { hasPremiumContent?: boolean } }).metadata;

@@ -1,5 +1,6 @@
 import addOnUISdk from 'https://new.express.adobe.com/static/add-on-sdk/sdk.js';
 import { render } from 'preact';
+import './spectrum.ts';
 import { App } from './app.tsx';
 import { expressHost } from './express-host.ts';
 

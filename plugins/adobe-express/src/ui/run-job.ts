@@ -1,7 +1,7 @@
-import type { Operation, TaskView } from '@lumina/shared';
-import { isLuminaApiError, type LuminaClient } from '@lumina/shared';
+import { explainError, type WordedLimits } from '@lumina/plugin-core';
+import type { LuminaClient, Operation } from '@lumina/shared';
 import { fitsExpressImport } from '../lib/crop-rect.ts';
-import { plainWords } from '../lib/plain-words.ts';
+import { type ExpressFailureCode, expressWords } from '../lib/express-words.ts';
 import type { Placement, SelectedItem } from '../lib/sandbox-contract.ts';
 import { type UploadContext, uploadRefusal } from '../lib/upload-refusal.ts';
 import { cropToItem } from './crop-image.ts';
@@ -11,18 +11,40 @@ export type JobSource =
   | { readonly kind: 'selection'; readonly item: SelectedItem }
   | { readonly kind: 'file'; readonly file: File };
 
-export type JobStatus = 'preparing' | 'queued' | 'processing' | 'placing' | 'done' | 'failed' | 'canceled';
+/**
+ * `waiting`: in the batch queue, not sent yet; `ready`: the result is in and waits for Apply or Discard;
+ * `not-placed`: charged, but Express did not take it (it can still be dragged or downloaded).
+ */
+export type JobStatus =
+  | 'waiting'
+  | 'preparing'
+  | 'queued'
+  | 'processing'
+  | 'ready'
+  | 'placing'
+  | 'done'
+  | 'discarded'
+  | 'not-placed'
+  | 'failed'
+  | 'canceled';
 
 export interface JobResult {
   readonly blob: Blob;
   readonly taskId: string;
-  readonly placedAs: 'replace' | 'beside' | 'added' | 'not-placed';
+  readonly operation: Operation;
+  readonly creditsCharged: number;
+  readonly width: number;
+  readonly height: number;
 }
+
+export type PlacedAs = 'replace' | 'beside' | 'added';
 
 export interface JobUpdate {
   readonly status: JobStatus;
   readonly progress?: number;
   readonly taskId?: string;
+  /** What was sent: the "before" of the comparison and the row's thumbnail. */
+  readonly input?: Blob;
   readonly error?: { code: string; message: string };
   readonly result?: JobResult;
   readonly creditsRemaining?: number;
@@ -32,7 +54,6 @@ export interface JobRequest {
   readonly source: JobSource;
   readonly operation: Operation;
   readonly params: Readonly<Record<string, string | number | boolean | undefined>>;
-  readonly placement: Placement;
   readonly signal: AbortSignal;
 }
 
@@ -40,6 +61,7 @@ export interface JobDeps {
   readonly client: LuminaClient;
   readonly host: PanelHost;
   readonly sandbox: SandboxClient;
+  readonly limits: WordedLimits;
   /** One rendition of the current page for a whole batch. */
   readonly page: () => Promise<PageRendition>;
   /** Express's export rules for this batch; `pageHasPremiumContent` from the page's metadata. */
@@ -48,15 +70,14 @@ export interface JobDeps {
   >;
 }
 
-/** A failure with a code `plainWords` knows. */
-class JobFailure extends Error {
-  constructor(
-    readonly code: string,
-    message?: string,
-  ) {
-    super(message ?? plainWords(code));
+/** A failure of the add-on's own, worded by `expressWords`. */
+class ExpressFailure extends Error {
+  constructor(readonly code: ExpressFailureCode) {
+    super(expressWords[code]);
   }
 }
+
+const wordsFor = (error: unknown, limits: WordedLimits) => explainError(error, { limits, hostWords: expressWords });
 
 async function inputOf(source: JobSource, deps: JobDeps, signal: AbortSignal): Promise<Blob> {
   if (source.kind === 'file') return source.file;
@@ -64,7 +85,7 @@ async function inputOf(source: JobSource, deps: JobDeps, signal: AbortSignal): P
   const rules = await deps.rules();
   const refuse = (context: UploadContext) => {
     const refusal = uploadRefusal(context);
-    if (refusal) throw new JobFailure(refusal.code, refusal.message);
+    if (refusal) throw new ExpressFailure(refusal.code);
   };
   if (item.luminaTaskId) {
     // An image Lumina inserted: its exact pixels are the earlier result, no rendition needed.
@@ -79,7 +100,7 @@ async function inputOf(source: JobSource, deps: JobDeps, signal: AbortSignal): P
     refuse({ source: 'document-media', ...rules, mediaExportable: item.mediaExportable });
     const media = await deps.sandbox.readMedia({ nodeId: item.nodeId });
     if (media.ok) return new Blob([await media.image.arrayBuffer()], { type: media.image.type || 'image/png' });
-    if (media.code === 'premium_content') throw new JobFailure('premium_content');
+    if (media.code === 'premium_content') throw new ExpressFailure('premium_content');
   }
   // The page's metadata and the review state need no rendition: refuse before asking Express to render anything.
   refuse({ source: 'page-rendition', ...rules, mediaExportable: item.mediaExportable });
@@ -87,7 +108,7 @@ async function inputOf(source: JobSource, deps: JobDeps, signal: AbortSignal): P
   try {
     page = await deps.page();
   } catch {
-    throw new JobFailure('rendition_failed');
+    throw new ExpressFailure('rendition_failed');
   }
   refuse({
     source: 'page-rendition',
@@ -96,31 +117,14 @@ async function inputOf(source: JobSource, deps: JobDeps, signal: AbortSignal): P
     mediaExportable: item.mediaExportable,
   });
   const cropped = await cropToItem(page.blob, item);
-  if (!cropped) throw new JobFailure('nothing_to_send');
+  if (!cropped) throw new ExpressFailure('nothing_to_send');
   return cropped;
 }
 
-async function place(source: JobSource, blob: Blob, view: TaskView, request: JobRequest, deps: JobDeps) {
-  const taskId = view.taskId;
-  if (view.result && !fitsExpressImport(view.result)) return 'not-placed' as const;
-  const title = `Lumina ${view.operation}`;
-  if (source.kind === 'file') {
-    await deps.host.addImage({ blob, title, taskId });
-    return 'added' as const;
-  }
-  const placement = request.placement === 'replace' && source.item.replaceable ? 'replace' : 'beside';
-  const outcome = await deps.sandbox.placeResult({ nodeId: source.item.nodeId, placement, image: blob, taskId });
-  if (outcome.ok) return outcome.placement;
-  if (outcome.code === 'node_gone') {
-    await deps.host.addImage({ blob, title, taskId });
-    return 'added' as const;
-  }
-  throw new JobFailure(outcome.code, outcome.message);
-}
-
 /**
- * One image through Lumina: read the input (file, earlier result, or the page rendition cropped to the element),
- * check Express's export rules, submit, follow the task, download the result and put it into the document.
+ * One image through Lumina up to its result: read the input (file, earlier result, or the page rendition cropped
+ * to the element), check Express's export rules, submit, follow the task and download the result. Nothing goes
+ * into the document here: the person sees before and after, then applies or discards (`applyResult`).
  */
 export async function runJob(request: JobRequest, deps: JobDeps, update: (u: JobUpdate) => void): Promise<void> {
   const { signal } = request;
@@ -128,6 +132,7 @@ export async function runJob(request: JobRequest, deps: JobDeps, update: (u: Job
   try {
     update({ status: 'preparing', progress: 0 });
     const image = await inputOf(request.source, deps, signal);
+    update({ status: 'preparing', input: image });
     const submitted = await deps.client.submit({
       image,
       operation: request.operation,
@@ -152,36 +157,74 @@ export async function runJob(request: JobRequest, deps: JobDeps, update: (u: Job
         }
       },
     });
-    if (view.status === 'CANCELED')
-      return update({ status: 'canceled', error: { code: 'canceled', message: plainWords('canceled') } });
-    if (view.status === 'FAILED' || !view.resultUrl) {
-      const code = view.error?.code ?? 'internal_error';
-      return update({ status: 'failed', error: { code, message: plainWords(code, view.error?.message) } });
+    if (view.status === 'CANCELED') {
+      return update({ status: 'canceled', error: { code: 'canceled', message: wordsFor('canceled', deps.limits) } });
     }
-    update({ status: 'placing', progress: 100 });
+    if (view.status === 'FAILED' || !view.resultUrl) {
+      const error = view.error ?? { code: 'internal_error', message: '' };
+      return update({ status: 'failed', error: { code: error.code, message: wordsFor(error, deps.limits) } });
+    }
     const blob = new Blob([(await deps.client.download(view.resultUrl, signal)).slice()], {
       type: `image/${view.result?.format ?? 'png'}`,
     });
-    const placedAs = await place(request.source, blob, view, request, deps);
     update({
-      status: 'done',
+      status: 'ready',
       progress: 100,
-      result: { blob, taskId: view.taskId, placedAs },
-      ...(placedAs === 'not-placed'
-        ? { error: { code: 'too_large_to_import', message: plainWords('too_large_to_import') } }
-        : {}),
+      result: {
+        blob,
+        taskId: view.taskId,
+        operation: view.operation,
+        creditsCharged: view.creditsDeducted,
+        width: view.result?.width ?? 0,
+        height: view.result?.height ?? 0,
+      },
     });
   } catch (error) {
     if (signal.aborted) {
       // Stop waiting and release the credits: a canceled task is never charged.
       if (taskId) await deps.client.cancelTask(taskId).catch(() => undefined);
-      return update({ status: 'canceled', error: { code: 'canceled', message: plainWords('canceled') } });
+      return update({ status: 'canceled', error: { code: 'canceled', message: wordsFor('canceled', deps.limits) } });
     }
-    if (error instanceof JobFailure)
-      return update({ status: 'failed', error: { code: error.code, message: error.message } });
-    if (isLuminaApiError(error)) {
-      return update({ status: 'failed', error: { code: error.code, message: plainWords(error.code, error.message) } });
+    update({ status: 'failed', error: { code: codeOf(error), message: wordsFor(error, deps.limits) } });
+  }
+}
+
+const codeOf = (error: unknown): string =>
+  typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string'
+    ? error.code
+    : 'internal_error';
+
+export type ApplyOutcome =
+  | { readonly placed: true; readonly placedAs: PlacedAs; readonly nodeId: string | null }
+  | { readonly placed: false; readonly code: ExpressFailureCode };
+
+/**
+ * Puts an accepted result into the document: a file's result is added to the page; an element's goes beside it
+ * (inside its artboard) or replaces it. The task is already charged, so anything Express refuses or throws is
+ * answered as "not placed", never as a failure that would read as "not charged".
+ */
+export async function applyResult(
+  source: JobSource,
+  result: JobResult,
+  placement: Placement,
+  deps: Pick<JobDeps, 'host' | 'sandbox'>,
+): Promise<ApplyOutcome> {
+  if (!fitsExpressImport(result)) return { placed: false, code: 'too_large_to_import' };
+  try {
+    if (source.kind === 'file') {
+      await deps.host.addImage({ blob: result.blob, title: `Lumina ${result.operation}`, taskId: result.taskId });
+      return { placed: true, placedAs: 'added', nodeId: null };
     }
-    update({ status: 'failed', error: { code: 'internal_error', message: plainWords('internal_error') } });
+    const chosen = placement === 'replace' && source.item.replaceable ? 'replace' : 'beside';
+    const outcome = await deps.sandbox.placeResult({
+      nodeId: source.item.nodeId,
+      placement: chosen,
+      image: result.blob,
+      taskId: result.taskId,
+    });
+    if (outcome.ok) return { placed: true, placedAs: outcome.placement, nodeId: outcome.nodeId };
+    return { placed: false, code: outcome.code };
+  } catch {
+    return { placed: false, code: 'not_placed' };
   }
 }

@@ -11,6 +11,7 @@ import sharp from 'sharp';
 import { expect } from 'vitest';
 import type { TestBackend } from '../../../../backend/test/support/harness.ts';
 import type { FakeHostConfig, FakeNodeSpec } from './fake-host/fake-host-config.ts';
+import { sdkExperimentalSurface } from './sdk-experimental-members.ts';
 
 export const uiSdkUrl = 'https://new.express.adobe.com/static/add-on-sdk/sdk.js';
 
@@ -92,7 +93,13 @@ export const launchChromium = (): Promise<Browser> =>
     args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
   });
 
-export const defaultHostConfig = (overrides: Partial<FakeHostConfig> & Pick<FakeHostConfig, 'pagePngBase64'>) => ({
+/** Read once per test file: the installed SDK's experimental members, which the fake host refuses. */
+const experimentalMembers = sdkExperimentalSurface().membersByType;
+
+export const defaultHostConfig = (
+  overrides: Partial<FakeHostConfig> & Pick<FakeHostConfig, 'pagePngBase64'>,
+): FakeHostConfig => ({
+  experimental: { membersByType: experimentalMembers, allowed: false },
   page: { width: 800, height: 600 },
   nodes: [],
   storage: {},

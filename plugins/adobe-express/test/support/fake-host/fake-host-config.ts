@@ -1,3 +1,5 @@
+import type { ExperimentalRules } from '../experimental-rules.ts';
+
 /** What a test puts in the fake Express host before the panel loads (passed to the page as JSON). */
 export interface FakeNodeSpec {
   readonly name: string;
@@ -20,4 +22,6 @@ export interface FakeHostConfig {
   readonly exportAllowed: boolean;
   readonly premiumUser: boolean;
   readonly pageHasPremiumContent: boolean;
+  /** The installed SDK's `@experimental` members, read from its typings at test time; the fakes refuse them. */
+  readonly experimental: ExperimentalRules;
 }

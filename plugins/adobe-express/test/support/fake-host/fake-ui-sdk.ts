@@ -12,6 +12,7 @@ import {
   FakeMediaContainer,
   FakeNode,
 } from '../../fake-express-document.ts';
+import { ExperimentalApiError, strictSdkObject } from '../experimental-rules.ts';
 import type { FakeHostConfig, FakeNodeSpec } from './fake-host-config.ts';
 
 declare global {
@@ -30,7 +31,7 @@ const encode = async (blob: Blob) => {
   return btoa(text);
 };
 
-const editor = new FakeEditor(config.page);
+const editor = new FakeEditor(config.experimental, config.page);
 const nodesByName = new Map<string, FakeNode>();
 for (const spec of config.nodes) {
   const node = build(spec);
@@ -46,7 +47,7 @@ function build(spec: FakeNodeSpec): FakeNode {
   if (spec.kind === 'image') {
     return new FakeMediaContainer(
       editor.doc,
-      { bitmap: new FakeBitmap(spec.width, spec.height, new Uint8Array()) },
+      { bitmap: new FakeBitmap(spec.width, spec.height, new Uint8Array(), config.experimental) },
       size,
       at,
     );
@@ -139,9 +140,47 @@ const controls = {
     }
     return drags.length;
   },
+  /** Windows the panel tried to open outside a click, which Safari blocks. */
+  popupsBlocked: () => [...popupsBlocked],
+  /** Deletes an element, as the user would while a task runs. */
+  remove(name: string) {
+    const node = nodesByName.get(name);
+    if (!node) throw new Error(`no node ${name}`);
+    const list = editor.artboard.children.items;
+    editor.doc.setup(() => list.splice(list.indexOf(node), 1));
+    node.parentNode = undefined;
+    if (editor.selected.includes(node)) editor.select(...editor.selected.filter((other) => other !== node));
+  },
   /** Changes the selection as the user would: Express fires `selectionChange` in the sandbox. */
   select(names: string[]) {
     editor.select(...names.flatMap((name) => nodesByName.get(name) ?? []));
+  },
+  /**
+   * Touches each given member on the fake UI SDK object of its class; answers those that did not throw as
+   * experimental, and those whose class the fake does not stand in for.
+   */
+  refusedExperimental(entries: Array<{ owner: string; member: string }>) {
+    const objects: Record<string, object> = {
+      Application: addOnUISdk.app,
+      CurrentUser: addOnUISdk.app.currentUser,
+      Document_2: addOnUISdk.app.document,
+    };
+    const allowed: string[] = [];
+    const uncovered: string[] = [];
+    for (const { owner, member } of entries) {
+      const object = objects[owner];
+      if (!object) {
+        uncovered.push(`${owner}.${member}`);
+        continue;
+      }
+      try {
+        Reflect.get(object, member);
+        allowed.push(`${owner}.${member}`);
+      } catch (error) {
+        if (!(error instanceof ExperimentalApiError)) allowed.push(`${owner}.${member} (${String(error)})`);
+      }
+    }
+    return { allowed, uncovered };
   },
   setTheme(next: string) {
     theme = next;
@@ -149,6 +188,32 @@ const controls = {
   },
 };
 window.fakeExpress = controls;
+
+// Safari opens a window only while the click that asked for it is being handled: one opened after an await
+// is blocked (window.open answers null). Express panels run in Safari too, so the fake host holds the panel to it.
+let inClick = false;
+const popupsBlocked: string[] = [];
+window.addEventListener(
+  'click',
+  () => {
+    inClick = true;
+    setTimeout(() => {
+      inClick = false;
+    }, 0);
+  },
+  true,
+);
+const browserOpen = window.open.bind(window);
+window.open = (url?: string | URL, target?: string, features?: string) => {
+  if (!inClick) {
+    popupsBlocked.push(String(url ?? ''));
+    return null;
+  }
+  return browserOpen(url, target, features);
+};
+
+const strict = <T extends object>(object: T, sdkType: string): T =>
+  strictSdkObject(object, () => sdkType, config.experimental);
 
 const addOnUISdk = {
   apiVersion: 'fake',
@@ -183,70 +248,81 @@ const addOnUISdk = {
           },
           placeResult: async (args: unknown) => across(await sandbox.placeResult(across(args))),
           readMedia: async (args: unknown) => across(await sandbox.readMedia(across(args))),
+          selectNode: async (args: unknown) => across(sandbox.selectNode(across(args))),
         };
       },
     },
   },
-  app: {
-    ui: {
-      get theme() {
-        return theme;
+  app: strict(
+    {
+      ui: {
+        get theme() {
+          return theme;
+        },
+        locale: 'en-US',
       },
-      locale: 'en-US',
-    },
-    on(name: string, handler: (event: { theme: string }) => void) {
-      if (name === 'themechange') themeListeners.push(handler);
-    },
-    off() {},
-    currentUser: { isPremiumUser: async () => config.premiumUser },
-    async startPremiumUpgradeIfFreeUser() {
-      upgrades += 1;
-      return config.premiumUser;
-    },
-    enableDragToDocument(
-      element: HTMLElement,
-      callbacks: { completionCallback: (typeof drags)[number]['completion'] },
-    ) {
-      drags.push({ element, completion: callbacks.completionCallback });
-      return () => {
-        const index = drags.findIndex((drag) => drag.element === element);
-        if (index >= 0) drags.splice(index, 1);
-      };
-    },
-    document: {
-      exportAllowed: async () => config.exportAllowed,
-      async getPagesMetadata(options: { range: string }) {
-        if (options.range !== 'currentPage') throw new Error(`unexpected metadata request ${JSON.stringify(options)}`);
-        return [{ id: 'page-1', title: 'Page 1', size: config.page, hasPremiumContent: config.pageHasPremiumContent }];
+      on(name: string, handler: (event: { theme: string }) => void) {
+        if (name === 'themechange') themeListeners.push(handler);
       },
-      async createRenditions(options: { range: string; format: string }, intent?: string) {
-        if (options.range !== 'currentPage' || options.format !== 'image/png' || intent !== 'preview') {
-          throw new Error(`unexpected rendition request ${JSON.stringify({ options, intent })}`);
-        }
-        renditions += 1;
-        return [
-          {
-            type: 'page',
-            title: 'Page 1',
-            blob: new Blob([decode(config.pagePngBase64)], { type: 'image/png' }),
-            metadata: {
-              id: 'page-1',
-              title: 'Page 1',
-              size: config.page,
-              hasPremiumContent: config.pageHasPremiumContent,
-            },
-          },
-        ];
+      off() {},
+      currentUser: strict({ isPremiumUser: async () => config.premiumUser }, 'CurrentUser'),
+      async startPremiumUpgradeIfFreeUser() {
+        upgrades += 1;
+        return config.premiumUser;
       },
-      async addImage(
-        blob: Blob,
-        attributes?: { title: string },
-        importAddOnData?: { nodeAddOnData?: Record<string, string> },
+      enableDragToDocument(
+        element: HTMLElement,
+        callbacks: { completionCallback: (typeof drags)[number]['completion'] },
       ) {
-        added.push({ blob, title: attributes?.title ?? '', nodeAddOnData: importAddOnData?.nodeAddOnData ?? {} });
+        drags.push({ element, completion: callbacks.completionCallback });
+        return () => {
+          const index = drags.findIndex((drag) => drag.element === element);
+          if (index >= 0) drags.splice(index, 1);
+        };
       },
+      document: strict(
+        {
+          exportAllowed: async () => config.exportAllowed,
+          async getPagesMetadata(options: { range: string }) {
+            if (options.range !== 'currentPage')
+              throw new Error(`unexpected metadata request ${JSON.stringify(options)}`);
+            return [
+              { id: 'page-1', title: 'Page 1', size: config.page, hasPremiumContent: config.pageHasPremiumContent },
+            ];
+          },
+          async createRenditions(options: { range: string; format: string }, intent?: string) {
+            // Pixels that leave Express belong to the `export` intent; `preview` is for showing them in the panel.
+            if (options.range !== 'currentPage' || options.format !== 'image/png' || intent !== 'export') {
+              throw new Error(`unexpected rendition request ${JSON.stringify({ options, intent })}`);
+            }
+            renditions += 1;
+            return [
+              {
+                type: 'page',
+                title: 'Page 1',
+                blob: new Blob([decode(config.pagePngBase64)], { type: 'image/png' }),
+                metadata: {
+                  id: 'page-1',
+                  title: 'Page 1',
+                  size: config.page,
+                  hasPremiumContent: config.pageHasPremiumContent,
+                },
+              },
+            ];
+          },
+          async addImage(
+            blob: Blob,
+            attributes?: { title: string },
+            importAddOnData?: { nodeAddOnData?: Record<string, string> },
+          ) {
+            added.push({ blob, title: attributes?.title ?? '', nodeAddOnData: importAddOnData?.nodeAddOnData ?? {} });
+          },
+        },
+        'Document_2',
+      ),
     },
-  },
+    'Application',
+  ),
 };
 
 export default addOnUISdk;
