@@ -159,7 +159,7 @@ describe('a batch from the selection to the document', () => {
     gemini.script(imageReply(Buffer.from(await solid(1024, 16, '#ff66cc'))));
     const client = createLuminaClient({ baseUrl: served.origin, token: team.apiKey });
 
-    const run = async (largeResult: BatchSettings['largeResult']) => {
+    const run = async (largeResult: PanelSettings['largeResult']) => {
       const rig = startPluginRig();
       // Exported at 2×: a 4200×60 px input, whose edit comes back at that size.
       const node = rig.figma.node('FRAME', { name: `Banner ${largeResult}`, width: 2100, height: 30 });

@@ -236,8 +236,8 @@ export class FakeFigma {
     this.shownUi = { html, options };
   }
 
-  on(type: string, handler: (event: never) => void) {
-    if (type === 'selectionchange') this.selectionHandlers.push(handler as () => void);
+  on(type: string, handler: (event: { command: string; parameters?: Record<string, unknown> }) => void) {
+    if (type === 'selectionchange') this.selectionHandlers.push(() => handler({ command: this.command }));
     else if (type === 'run') this.runHandlers.push(handler);
     else throw new Error(`figma.on: the fake does not emit "${type}"`);
   }
