@@ -174,9 +174,11 @@ describe('the plugin UI in Chromium', () => {
   it('speaks the designer’s language: trim with a margin, a background swatch, cut-out or mask, credits in the singular', async () => {
     const { token } = await pluginToken(10);
     const { frame } = await openAsMain({ token, selection: [await layer('Photo', 90, 60)] });
-    const labels = () => frame().locator('.fields').first().innerText();
+    const labels = async () => (await frame().locator('.fields').first().textContent()) ?? '';
     await expect.poll(labels).toMatch(/Trim to subject[\s\S]*Background[\s\S]*Transparent[\s\S]*Output[\s\S]*Cut-out/);
     expect(await labels()).not.toMatch(/crop|bg_color|channels|rgba/);
+    // Figma's UI3 components from the UI kit, not the browser's own controls.
+    expect(await frame().locator('select, input[type="text"][name="bg_color"]').count()).toBe(0);
     expect(await frame().getByRole('button', { name: 'Remove background · 1 credit' }).count()).toBe(1);
     await frame().locator('[data-field="crop"] label').click();
     await expect.poll(() => frame().locator('[data-field="crop_margin"]').count()).toBe(1);
