@@ -279,9 +279,11 @@ describe('the plugin UI in Chromium', () => {
     });
   });
 
-  it('follows Figma’s light and dark theme, and records the main states for the README', async () => {
-    const person = await pluginToken(20);
-    for (const theme of ['light', 'dark'] as const) {
+  // Eight panels, each against the real backend: longer than one test's usual budget on a busy machine.
+  it.each(['light', 'dark'] as const)(
+    'follows Figma’s %s theme, and records the main states for the README',
+    async (theme) => {
+      const person = await pluginToken(20);
       const signedOut = await openAsMain({ token: null, selection: [], theme });
       await signedOut.frame().getByRole('button', { name: 'Sign in with the browser' }).waitFor();
       const colours = await signedOut.frame().evaluate('getComputedStyle(document.body).backgroundColor');
@@ -319,6 +321,7 @@ describe('the plugin UI in Chromium', () => {
         .click();
       await failing.frame().locator('li[data-phase="error"]').waitFor({ timeout: 20_000 });
       await saveScreenshot(failing.ui, `error-${theme}`);
-    }
-  });
+    },
+    300_000,
+  );
 });
