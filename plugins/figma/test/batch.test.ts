@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type GeminiStandIn, imageReply } from '../../../backend/test/support/gemini-stand-in.ts';
 import { type EditingBackend, serveEditingBackend } from '../../../e2e/support/served-backend.ts';
 import type { PanelSettings, SelectionItem } from '../src/lib/messages.ts';
-import { type BatchItem, createBatch, type RunnableJob } from '../src/ui/run-batch.ts';
+import { type BatchItem, chargedNote, createBatch, type RunnableJob } from '../src/ui/run-batch.ts';
 import type { FakeNode } from './support/fake-figma.ts';
 import { startPluginRig } from './support/plugin-rig.ts';
 import { sharpCodec } from './support/sharp-codec.ts';
@@ -148,9 +148,12 @@ describe('a batch from the selection to the document', () => {
 
     expect(done.find((item) => item.name === 'Doomed')?.state).toMatchObject({ phase: 'error', code: 'node-gone' });
     expect(done.find((item) => item.name === 'Kept')?.state.phase).toBe('done');
-    expect(done.find((item) => item.name === 'Doomed')?.state).toMatchObject({
-      message: 'The layer was deleted while it was being processed.',
+    // The edit was done and charged before Figma could place it: the row says so and keeps the result.
+    const doomedRow = done.find((item) => item.name === 'Doomed');
+    expect(doomedRow?.state).toMatchObject({
+      message: `The layer was deleted while it was being processed. ${chargedNote}`,
     });
+    expect(doomedRow?.after?.length).toBeGreaterThan(0);
     expect(rig.figma.undoSteps).toBe(1);
   });
 

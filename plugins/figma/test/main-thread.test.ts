@@ -226,6 +226,10 @@ describe('main thread on the fake Figma', () => {
     expect(rig.figma.storage.has(tokenStorageKey)).toBe(false);
     await rig.controller.handle({ type: 'open-external', url: 'https://lumina.example/billing' });
     expect(rig.figma.opened).toEqual(['https://lumina.example/billing']);
+    // Checked by its text, since the main thread has no `URL`: only web links open.
+    await rig.controller.handle({ type: 'open-external', url: 'javascript:alert(1)' });
+    await rig.controller.handle({ type: 'open-external', url: 'https://' });
+    expect(rig.figma.opened).toEqual(['https://lumina.example/billing']);
   });
 
   it('ignores a message outside the contract', async () => {

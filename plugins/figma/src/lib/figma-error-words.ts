@@ -5,5 +5,5 @@ export const figmaErrorWords: Record<ItemFailure, string> = {
   'node-gone': 'The layer was deleted while it was being processed.',
   'no-input': 'This layer has nothing to export.',
   'too-large': 'Figma cannot hold an image over 4096 px on a side.',
-  failed: 'Figma could not place the result. It was charged: download it from the row.',
+  failed: 'Figma could not place the result.',
 };

@@ -67,6 +67,9 @@ class TaskFailure extends Error {
   }
 }
 
+/** Added where Figma refused a result the team already paid for. */
+export const chargedNote = 'The result was charged: download it from this row.';
+
 let batchCounter = 0;
 
 /**
@@ -192,7 +195,11 @@ export function createBatch(options: BatchOptions) {
       });
       update(itemId, { state: { phase: 'done' } });
     } catch (error) {
-      update(itemId, { state: errorState(error) });
+      // The task is done and paid for: say so, and the row offers the result as a download.
+      const state = errorState(error);
+      update(itemId, {
+        state: state.phase === 'error' ? { ...state, message: `${state.message} ${chargedNote}` } : state,
+      });
     }
   }
 
