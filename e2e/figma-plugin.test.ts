@@ -1,78 +1,117 @@
-import { runInThisContext } from 'node:vm';
+import { createContext, runInContext } from 'node:vm';
 import { type GpuWorker, loadWorkerConfig, silentLogger, startGpuWorker } from '@lumina/gpu-worker';
 import { Capabilities } from '@lumina/shared';
+import type { Frame } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { imageReply } from '../backend/test/support/gemini-stand-in.ts';
 import { fixture } from '../backend/test/support/harness.ts';
 import { buildPlugin } from '../plugins/figma/test/support/build-plugin.ts';
-import { FakeFigma } from '../plugins/figma/test/support/fake-figma.ts';
-import { closeBrowser, openPluginUi, type PluginUi } from '../plugins/figma/test/support/ui-harness.ts';
-import { type ServedBackend, serveBackend } from './support/served-backend.ts';
+import { FakeFigma, type FakeNode } from '../plugins/figma/test/support/fake-figma.ts';
+import { relaunchCommands } from '../plugins/figma/test/support/plugin-rig.ts';
+import { mainThreadGlobals } from '../plugins/figma/test/support/plugin-typings.ts';
+import { closeBrowser, openPluginUi, type PluginUi, setFigmaTheme } from '../plugins/figma/test/support/ui-harness.ts';
+import { type EditingBackend, serveEditingBackend } from './support/served-backend.ts';
 
-// The whole Figma path: the built main bundle running on the fake Figma host, the built UI in Chromium, the
-// real backend over HTTP, and a real gpu-worker running ISNet on the selected image.
-let served: ServedBackend;
+// The whole Figma path: the built main bundle in a context holding only the globals Figma's main-thread
+// typings declare (no `URL`, no DOM), on the fake Figma's strict view; the built UI in Chromium; the real
+// backend over HTTP; a real gpu-worker (ISNet, ESRGAN) and the edit worker with Gemini at its wire protocol.
+let served: EditingBackend;
 let worker: GpuWorker;
-let ui: PluginUi | undefined;
+let build: ReturnType<typeof buildPlugin>;
+let capabilities: Capabilities;
+const open: PluginUi[] = [];
 
 beforeAll(async () => {
-  served = await serveBackend();
+  served = await serveEditingBackend({ geminiKey: 'figma-e2e-key', priceMagicEdit: 2 });
   worker = await startGpuWorker({
     config: loadWorkerConfig(served.t.env),
     store: served.t.backend.ctx.store,
     log: silentLogger,
   });
   await worker.ready;
+  build = buildPlugin(served.origin);
+  capabilities = Capabilities.parse(await (await served.t.request('/api/v1/capabilities')).json());
 });
 afterAll(async () => {
-  await ui?.close();
+  for (const ui of open) await ui.close();
   await closeBrowser();
   await worker?.close();
   await served?.close();
 });
 
+/** Loads the built code.js as Figma does: a script whose only globals are those the typings declare. */
+function loadMainThread(figma: FakeFigma) {
+  const offered: Record<string, unknown> = {
+    figma: figma.api,
+    __html__: build.uiHtml,
+    __uiFiles__: {},
+    console,
+    setTimeout,
+    clearTimeout,
+    setInterval,
+    clearInterval,
+    fetch,
+  };
+  const globals = Object.fromEntries([...mainThreadGlobals()].map((name) => [name, offered[name]]));
+  const context = createContext(globals);
+  expect(runInContext('typeof URL', context)).toBe('undefined');
+  runInContext(build.codeJs, context);
+}
+
+/** Runs a command on the built plugin, and opens the UI it shows (hidden or not) in Chromium. */
+async function runPlugin(figma: FakeFigma, command: string, parameters?: Record<string, unknown>) {
+  loadMainThread(figma);
+  figma.run(command, parameters);
+  await expect.poll(() => figma.shownUi ?? figma.closed).toBeTruthy();
+  if (!figma.shownUi) return null;
+  const ui = await openPluginUi(figma.shownUi.html, (message, opened) => {
+    figma.uiListener = (reply) => void opened.send(reply);
+    figma.fromUi(message);
+  });
+  open.push(ui);
+  await setFigmaTheme(ui, 'light');
+  return ui;
+}
+
+const priceOf = (operation: string) => capabilities.operations.find((op) => op.operation === operation)?.credits ?? 0;
+
+/** The layer the plugin added beside `original`, and its image's pixels. */
+async function resultBeside(figma: FakeFigma, original: FakeNode) {
+  const added = figma.currentPage.children.find((node) => node !== original && node.name.startsWith(original.name));
+  const paint = added?.fills?.[0];
+  const bytes = paint?.type === 'IMAGE' ? figma.images.get(paint.imageHash ?? '') : undefined;
+  const meta = bytes ? await sharp(bytes).metadata() : null;
+  return { added, meta, bytes };
+}
+
+async function newFigma(token: string) {
+  const figma = new FakeFigma('', relaunchCommands);
+  await figma.clientStorage.setAsync('lumina.token', token);
+  return figma;
+}
+
+const clickMain = (frame: Frame, name: RegExp) => frame.getByRole('button', { name }).click();
+
 describe('the Figma plugin end to end', () => {
-  it('removes the background of a selected image in place and charges the team the price', async () => {
+  it('removes a background with the form untouched: reviewed, applied beside the original, charged once', async () => {
     const team = await served.t.newTeam(5);
-    const capabilities = Capabilities.parse(await (await served.t.request('/api/v1/capabilities')).json());
-    const price = capabilities.operations.find((op) => op.operation === 'remove-background')?.credits ?? 0;
-    expect(price).toBeGreaterThan(0);
-
-    const build = buildPlugin(served.origin);
-    const figma = new FakeFigma('');
+    const figma = await newFigma(team.apiKey);
     const cat = figma.imageNode(fixture('chelsea.png'), { name: 'Cat' });
-    const originalHash = cat.fills?.[0]?.type === 'IMAGE' ? cat.fills[0].imageHash : null;
     figma.select([cat]);
-    await figma.clientStorage.setAsync('lumina.token', team.apiKey);
-
-    // The built main bundle, as Figma runs it: a script with `figma` and `__html__` as globals.
-    Object.assign(globalThis, { figma, __html__: build.uiHtml });
-    runInThisContext(build.codeJs);
-    expect(figma.shownUi?.html).toBe(build.uiHtml);
-
-    ui = await openPluginUi(build.uiHtml, (message, opened) => {
-      figma.uiListener = (reply) => void opened.send(reply);
-      figma.fromUi(message);
-    });
-    const opened = ui;
-    const frame = () => opened.frame();
+    const ui = await runPlugin(figma, 'open');
+    const frame = () => ui?.frame() ?? expect.unreachable();
     await expect.poll(() => frame().getByTestId('selection').textContent(), { timeout: 20_000 }).toBe('1 layer: Cat');
-    await frame().locator('select[name="placement"]').selectOption('replace');
-    await frame()
-      .getByRole('button', { name: `Remove background · ${price} credits` })
-      .click();
+    await clickMain(frame(), new RegExp(`^Remove background · ${priceOf('remove-background')} credits?$`));
 
     await expect
-      .poll(() => frame().locator('li[data-phase]').getAttribute('data-phase'), { timeout: 150_000, interval: 500 })
-      .toBe('done');
+      .poll(() => frame().locator('li[data-phase]').getAttribute('data-phase'), { timeout: 150_000 })
+      .toBe('review');
+    await frame().getByRole('button', { name: 'Apply', exact: true }).click();
+    await expect.poll(() => frame().locator('li[data-phase]').getAttribute('data-phase')).toBe('done');
 
-    const paint = cat.fills?.[0];
-    const newHash = paint?.type === 'IMAGE' ? paint.imageHash : null;
-    expect(newHash).not.toBe(originalHash);
-    expect(paint).toMatchObject({ type: 'IMAGE', scaleMode: 'FILL' });
-    const bytes = figma.images.get(newHash ?? '');
-    const meta = await sharp(bytes).metadata();
-    expect({ format: meta.format, channels: meta.channels, width: meta.width, height: meta.height }).toEqual({
+    const { added, meta, bytes } = await resultBeside(figma, cat);
+    expect({ format: meta?.format, channels: meta?.channels, width: meta?.width, height: meta?.height }).toEqual({
       format: 'png',
       channels: 4,
       width: 451,
@@ -82,9 +121,94 @@ describe('the Figma plugin end to end', () => {
     let transparent = 0;
     for (let i = 3; i < data.length; i += 4) if ((data[i] ?? 255) < 16) transparent += 1;
     expect(transparent / (data.length / 4)).toBeGreaterThan(0.1);
+    // The default placement never destroys the original.
+    expect(cat.visible).toBe(true);
+    expect(added?.x).toBeGreaterThan(cat.x + cat.width);
+    expect(added?.relaunchData).toEqual({ open: '', repeat: 'Lumina: Remove background' });
     expect(figma.undoSteps).toBe(1);
-    expect(cat.relaunchData).toEqual({ open: 'Lumina: Remove background', 'remove-background': '', 'upscale-2': '' });
+    expect(await served.t.team(team.teamId)).toEqual({ balance: 5 - priceOf('remove-background'), reserved: 0 });
+  });
 
-    expect(await served.t.team(team.teamId)).toEqual({ balance: 5 - price, reserved: 0 });
+  it('upscales with the form untouched: 2× with the fast model', async () => {
+    const team = await served.t.newTeam(10);
+    const figma = await newFigma(team.apiKey);
+    const png = await sharp({ create: { width: 64, height: 48, channels: 4, background: '#3366ff' } })
+      .png()
+      .toBuffer();
+    const photo = figma.imageNode(new Uint8Array(png), { name: 'Photo' });
+    figma.select([photo]);
+    const ui = await runPlugin(figma, 'open');
+    const frame = () => ui?.frame() ?? expect.unreachable();
+    await frame().locator('[data-field="operation"]').getByText('Upscale', { exact: true }).click();
+    expect(await frame().getByTestId('output-size').textContent()).toBe('→ 128 × 96 px');
+    await clickMain(frame(), /^Upscale · \d+ credits?$/);
+    await expect
+      .poll(() => frame().locator('li[data-phase]').getAttribute('data-phase'), { timeout: 150_000 })
+      .toBe('review');
+    await frame().getByRole('button', { name: 'Apply', exact: true }).click();
+    await expect.poll(() => frame().locator('li[data-phase]').getAttribute('data-phase')).toBe('done');
+    const { meta } = await resultBeside(figma, photo);
+    expect([meta?.width, meta?.height]).toEqual([128, 96]);
+  });
+
+  it('runs a magic edit with only the instruction typed', async () => {
+    const team = await served.t.newTeam(10);
+    served.gemini.script(
+      imageReply(
+        Buffer.from(
+          await sharp({ create: { width: 64, height: 64, channels: 4, background: '#ff66cc' } })
+            .png()
+            .toBuffer(),
+        ),
+      ),
+    );
+    const figma = await newFigma(team.apiKey);
+    const card = figma.node('FRAME', { name: 'Card', width: 80, height: 50 });
+    figma.select([card]);
+    const ui = await runPlugin(figma, 'open');
+    const frame = () => ui?.frame() ?? expect.unreachable();
+    await frame().locator('[data-field="operation"]').getByText('Magic edit', { exact: true }).click();
+    await frame().locator('[data-field="prompt"] textarea').fill('make it pink');
+    await clickMain(frame(), /^Magic edit · 2 credits$/);
+    await expect
+      .poll(() => frame().locator('li[data-phase]').getAttribute('data-phase'), { timeout: 60_000 })
+      .toBe('review');
+    await frame().getByRole('button', { name: 'Apply', exact: true }).click();
+    await expect.poll(() => frame().locator('li[data-phase]').getAttribute('data-phase')).toBe('done');
+    const { meta } = await resultBeside(figma, card);
+    expect([meta?.width, meta?.height]).toEqual([80, 50]);
+  });
+
+  it('runs Upscale from the quick-actions bar without the panel, then notifies and closes', async () => {
+    const team = await served.t.newTeam(10);
+    const figma = await newFigma(team.apiKey);
+    const png = await sharp({ create: { width: 40, height: 30, channels: 4, background: '#33aa66' } })
+      .png()
+      .toBuffer();
+    const icon = figma.imageNode(new Uint8Array(png), { name: 'Icon' });
+    figma.select([icon]);
+    await runPlugin(figma, 'upscale', { scale: '2' });
+    expect(figma.shownUi?.options).toMatchObject({ visible: false });
+    await expect.poll(() => figma.closed, { timeout: 150_000 }).toBe(true);
+    expect(figma.notifications).toEqual([{ message: 'Lumina: Upscale 2× done on 1 of 1 layer', error: false }]);
+    const { meta } = await resultBeside(figma, icon);
+    expect([meta?.width, meta?.height]).toEqual([80, 60]);
+  });
+
+  it('says "Select an image layer first" when a quick action finds nothing selected', async () => {
+    const team = await served.t.newTeam(1);
+    const figma = await newFigma(team.apiKey);
+    expect(await runPlugin(figma, 'remove-background')).toBeNull();
+    expect(figma.notifications).toEqual([{ message: 'Select an image layer first', error: true }]);
+  });
+
+  it('opens Buy credits from a main thread without the global URL', async () => {
+    const team = await served.t.newTeam(1);
+    const figma = await newFigma(team.apiKey);
+    const ui = await runPlugin(figma, 'open');
+    const frame = () => ui?.frame() ?? expect.unreachable();
+    await frame().getByRole('button', { name: 'Account' }).click();
+    await frame().getByRole('menuitem', { name: 'Buy credits' }).click();
+    await expect.poll(() => figma.opened).toEqual([`${served.origin}/billing`]);
   });
 });

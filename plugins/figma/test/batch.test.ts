@@ -3,10 +3,8 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type GeminiStandIn, imageReply } from '../../../backend/test/support/gemini-stand-in.ts';
 import { type EditingBackend, serveEditingBackend } from '../../../e2e/support/served-backend.ts';
-import { explainError } from '../src/lib/explain-error.ts';
-import type { SelectionItem } from '../src/lib/messages.ts';
-import type { Job } from '../src/lib/operations.ts';
-import { type BatchItem, type BatchSettings, createBatch } from '../src/ui/run-batch.ts';
+import type { PanelSettings, SelectionItem } from '../src/lib/messages.ts';
+import { type BatchItem, chargedNote, createBatch, type RunnableJob } from '../src/ui/run-batch.ts';
 import type { FakeNode } from './support/fake-figma.ts';
 import { startPluginRig } from './support/plugin-rig.ts';
 import { sharpCodec } from './support/sharp-codec.ts';
@@ -34,8 +32,17 @@ const solid = async (width: number, height: number, color = '#3366ff') =>
       .toBuffer(),
   );
 
-const edit: Job = { operation: 'magic-edit', params: { prompt: 'make it pink', format: 'png' }, label: 'Magic edit' };
-const beside: BatchSettings = { placement: 'beside', hideOriginal: false, exportScale: 1, largeResult: 'downscale' };
+const edit: RunnableJob = {
+  job: { operation: 'magic-edit', values: { prompt: 'make it pink' } },
+  params: { prompt: 'make it pink', format: 'png' },
+  label: 'Magic edit',
+};
+const upscaleBy = (scale: '2' | '4'): RunnableJob => ({
+  job: { operation: 'upscale', values: { scale } },
+  params: { scale, format: 'png' },
+  label: `Upscale ${scale}×`,
+});
+const beside: PanelSettings = { placement: 'beside', hideOriginal: false, exportScale: 1, largeResult: 'downscale' };
 
 async function selectionOf(rig: ReturnType<typeof startPluginRig>, nodes: FakeNode[]): Promise<SelectionItem[]> {
   rig.figma.select(nodes);
@@ -141,7 +148,12 @@ describe('a batch from the selection to the document', () => {
 
     expect(done.find((item) => item.name === 'Doomed')?.state).toMatchObject({ phase: 'error', code: 'node-gone' });
     expect(done.find((item) => item.name === 'Kept')?.state.phase).toBe('done');
-    expect(explainError('node-gone')).toBe('The layer was deleted while it was being processed.');
+    // The edit was done and charged before Figma could place it: the row says so and keeps the result.
+    const doomedRow = done.find((item) => item.name === 'Doomed');
+    expect(doomedRow?.state).toMatchObject({
+      message: `The layer was deleted while it was being processed. ${chargedNote}`,
+    });
+    expect(doomedRow?.after?.length).toBeGreaterThan(0);
     expect(rig.figma.undoSteps).toBe(1);
   });
 
@@ -150,7 +162,7 @@ describe('a batch from the selection to the document', () => {
     gemini.script(imageReply(Buffer.from(await solid(1024, 16, '#ff66cc'))));
     const client = createLuminaClient({ baseUrl: served.origin, token: team.apiKey });
 
-    const run = async (largeResult: BatchSettings['largeResult']) => {
+    const run = async (largeResult: PanelSettings['largeResult']) => {
       const rig = startPluginRig();
       // Exported at 2×: a 4200×60 px input, whose edit comes back at that size.
       const node = rig.figma.node('FRAME', { name: `Banner ${largeResult}`, width: 2100, height: 30 });
@@ -196,7 +208,7 @@ describe('a batch from the selection to the document', () => {
     expect([meta.width, meta.height]).toEqual([4096, 59]);
 
     const downloaded = await run('download');
-    expect(downloaded.item?.state).toMatchObject({ phase: 'done', note: 'Downloaded (4200×60 px)' });
+    expect(downloaded.item?.state).toMatchObject({ phase: 'done', note: 'Downloaded (4200 × 60 px)' });
     expect(downloaded.downloads).toHaveLength(1);
     expect((await sharp(downloaded.downloads[0]?.bytes).metadata()).width).toBe(4200);
     expect(downloaded.rig.figma.undoSteps).toBe(0);
@@ -210,7 +222,7 @@ describe('a batch from the selection to the document', () => {
       client: createLuminaClient({ baseUrl: served.origin, token: 'unused' }),
       link: rig.link,
       codec: sharpCodec,
-      job: { operation: 'upscale', params: { scale: '4' }, label: 'Upscale 4×' },
+      job: upscaleBy('4'),
       items: await selectionOf(rig, [node, small]),
       settings: beside,
       onChange: () => undefined,
@@ -231,7 +243,7 @@ describe('a batch from the selection to the document', () => {
       client,
       link: rig.link,
       codec: sharpCodec,
-      job: { operation: 'upscale', params: { scale: '2', format: 'png' }, label: 'Upscale 2×' },
+      job: upscaleBy('2'),
       items: await selectionOf(rig, nodes),
       settings: beside,
       concurrency: 3,
@@ -281,7 +293,40 @@ describe('a batch from the selection to the document', () => {
       settings: beside,
       onChange: () => undefined,
     }).run();
-    expect(item?.state).toMatchObject({ phase: 'error', code: 'insufficient_credits' });
-    expect(explainError('insufficient_credits')).toMatch(/Not enough credits/);
+    expect(item?.state).toMatchObject({
+      phase: 'error',
+      code: 'insufficient_credits',
+      message: expect.stringMatching(/^Not enough credits/),
+    });
+  });
+
+  it('holds results for review when asked: Apply places one, Discard drops one, Apply all places the rest', async () => {
+    const team = await served.t.newTeam(10);
+    const rig = startPluginRig();
+    gemini.script(imageReply(Buffer.from(await solid(32, 32, '#ff66cc'))));
+    gemini.script(imageReply(Buffer.from(await solid(32, 32, '#ff66cc'))));
+    gemini.script(imageReply(Buffer.from(await solid(32, 32, '#ff66cc'))));
+    const nodes = ['A', 'B', 'C'].map((name) => rig.figma.node('FRAME', { name, width: 32, height: 32 }));
+    const batch = createBatch({
+      client: createLuminaClient({ baseUrl: served.origin, token: team.apiKey }),
+      link: rig.link,
+      codec: sharpCodec,
+      job: edit,
+      items: await selectionOf(rig, nodes),
+      settings: beside,
+      review: true,
+      onChange: () => undefined,
+    });
+    const held = await batch.run();
+    expect(held.map((item) => item.state.phase)).toEqual(['review', 'review', 'review']);
+    expect(held.every((item) => item.before && item.after)).toBe(true);
+    expect(rig.figma.undoSteps).toBe(0);
+
+    const [a, b] = held;
+    await batch.apply(a?.itemId ?? '');
+    batch.discard(b?.itemId ?? '');
+    await batch.applyAll();
+    expect(batch.items().map((item) => item.state.phase)).toEqual(['done', 'discarded', 'done']);
+    expect(rig.figma.undoSteps).toBe(2);
   });
 });

@@ -1,8 +1,11 @@
-import { z } from 'zod';
+import type { Operation } from '@lumina/shared';
+import * as z from 'zod/mini';
+import { isWebUrl } from './is-web-url.ts';
 
 /**
  * The one message contract between Figma's main thread and the plugin UI. Both sides parse what they receive
- * with these schemas (`parseToMain`, `parseToUi`): a malformed message is dropped, never acted on.
+ * with these schemas (`parseToMain`, `parseToUi`): a malformed message is dropped, never acted on. Written with
+ * `zod/mini`, so the main thread's bundle carries only the checks it uses.
  */
 
 /** Structured clone hands bytes over as a `Uint8Array` of the receiving realm. */
@@ -11,11 +14,41 @@ const Bytes = z.custom<Uint8Array>(
   'expected bytes',
 );
 
-export const QuickAction = z.enum(['remove-background', 'upscale-2', 'upscale-4']);
-export type QuickAction = z.infer<typeof QuickAction>;
+const operations = ['remove-background', 'upscale', 'magic-edit'] as const satisfies readonly Operation[];
+
+/**
+ * What to run, as the designer chose it: the operation and the option form's values. The UI turns them into the
+ * API's parameters with the capabilities it fetched, so a quick action and the panel send the same thing.
+ */
+export const Job = z.strictObject({
+  operation: z.enum(operations),
+  values: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])),
+});
+export type Job = z.infer<typeof Job>;
 
 export const Placement = z.enum(['replace', 'beside']);
 export type Placement = z.infer<typeof Placement>;
+
+/** What to do with a result over Figma's 4096 px limit. */
+export const LargeResult = z.enum(['downscale', 'tiles', 'download']);
+export type LargeResult = z.infer<typeof LargeResult>;
+
+/** How results are placed, remembered in `figma.clientStorage` between runs. */
+export const PanelSettings = z.strictObject({
+  placement: Placement,
+  hideOriginal: z.boolean(),
+  exportScale: z.number().check(z.minimum(0.5), z.maximum(4)),
+  largeResult: LargeResult,
+});
+export type PanelSettings = z.infer<typeof PanelSettings>;
+
+/** Never destroys the original: the result goes beside it, the original stays visible. */
+export const defaultPanelSettings: PanelSettings = {
+  placement: 'beside',
+  hideOriginal: false,
+  exportScale: 1,
+  largeResult: 'downscale',
+};
 
 export const SelectionItem = z.strictObject({
   nodeId: z.string(),
@@ -24,18 +57,18 @@ export const SelectionItem = z.strictObject({
   /** Set where the node's fill is an image: its original bytes are sent, at their own size. */
   hasImageFill: z.boolean(),
   /** The image's own pixels for an image fill, else the node's size at export scale 1. */
-  widthPx: z.number().int().nonnegative(),
-  heightPx: z.number().int().nonnegative(),
+  widthPx: z.int().check(z.nonnegative()),
+  heightPx: z.int().check(z.nonnegative()),
 });
 export type SelectionItem = z.infer<typeof SelectionItem>;
 
 /** One image to insert: the whole result, or one tile of it at (`x`, `y`) in result pixels. */
 export const ResultPiece = z.strictObject({
   bytes: Bytes,
-  x: z.number().int().nonnegative(),
-  y: z.number().int().nonnegative(),
-  widthPx: z.number().int().positive(),
-  heightPx: z.number().int().positive(),
+  x: z.int().check(z.nonnegative()),
+  y: z.int().check(z.nonnegative()),
+  widthPx: z.int().check(z.positive()),
+  heightPx: z.int().check(z.positive()),
 });
 export type ResultPiece = z.infer<typeof ResultPiece>;
 
@@ -45,15 +78,20 @@ export type ItemFailure = z.infer<typeof ItemFailure>;
 export const ToMain = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('ui-ready') }),
   /** `null` signs out. */
-  z.strictObject({ type: z.literal('save-token'), token: z.string().min(1).nullable() }),
-  z.strictObject({ type: z.literal('open-external'), url: z.url() }),
-  z.strictObject({ type: z.literal('notify'), message: z.string().max(200), error: z.boolean().optional() }),
+  z.strictObject({ type: z.literal('save-token'), token: z.nullable(z.string().check(z.minLength(1))) }),
+  z.strictObject({ type: z.literal('save-settings'), settings: PanelSettings }),
+  z.strictObject({ type: z.literal('open-external'), url: z.string().check(z.refine(isWebUrl, 'expected a web URL')) }),
+  z.strictObject({
+    type: z.literal('notify'),
+    message: z.string().check(z.maxLength(200)),
+    error: z.optional(z.boolean()),
+  }),
   z.strictObject({
     type: z.literal('read-input'),
     itemId: z.string(),
     nodeId: z.string(),
     /** For nodes without an image fill: the PNG export's scale. */
-    exportScale: z.number().min(0.5).max(4),
+    exportScale: z.number().check(z.minimum(0.5), z.maximum(4)),
   }),
   z.strictObject({
     type: z.literal('apply-result'),
@@ -62,12 +100,16 @@ export const ToMain = z.discriminatedUnion('type', [
     placement: Placement,
     hideOriginal: z.boolean(),
     /** The full result's size, in pixels; `pieces` cover it (one piece, or tiles). */
-    widthPx: z.number().int().positive(),
-    heightPx: z.number().int().positive(),
-    pieces: z.array(ResultPiece).min(1),
-    /** What was done, for the layer's name and relaunch button ("Remove background"). */
-    label: z.string().max(100),
+    widthPx: z.int().check(z.positive()),
+    heightPx: z.int().check(z.positive()),
+    pieces: z.array(ResultPiece).check(z.minLength(1)),
+    /** What was done, for the layer's name ("Upscale 2×"). */
+    label: z.string().check(z.maxLength(100)),
+    /** Kept on the result so its relaunch button repeats it with the same options. */
+    job: Job,
   }),
+  /** Selects the layer and scrolls it into view (a row's "Select" link). */
+  z.strictObject({ type: z.literal('select-node'), nodeId: z.string() }),
   z.strictObject({ type: z.literal('close') }),
 ]);
 export type ToMain = z.infer<typeof ToMain>;
@@ -75,9 +117,10 @@ export type ToMain = z.infer<typeof ToMain>;
 export const ToUi = z.discriminatedUnion('type', [
   z.strictObject({
     type: z.literal('init'),
-    token: z.string().nullable(),
-    /** The menu command the plugin was started with, to run at once on the selection. */
-    quickAction: QuickAction.nullable(),
+    token: z.nullable(z.string()),
+    /** A quick action (menu command, quick-actions bar, relaunch button): run it at once, panel hidden. */
+    quickJob: z.nullable(Job),
+    settings: PanelSettings,
     selection: z.array(SelectionItem),
   }),
   z.strictObject({ type: z.literal('selection'), items: z.array(SelectionItem) }),
@@ -85,8 +128,8 @@ export const ToUi = z.discriminatedUnion('type', [
     type: z.literal('input'),
     itemId: z.string(),
     bytes: Bytes,
-    widthPx: z.number().int().positive(),
-    heightPx: z.number().int().positive(),
+    widthPx: z.int().check(z.positive()),
+    heightPx: z.int().check(z.positive()),
     source: z.enum(['image-fill', 'export']),
   }),
   z.strictObject({ type: z.literal('applied'), itemId: z.string(), nodeId: z.string() }),

@@ -3,6 +3,7 @@ import type { ToMain, ToUi } from '../lib/messages.ts';
 import type { FigmaHost, HostNode } from './figma-host.ts';
 import type { Paint } from './figma-types.ts';
 import { imageFillOf } from './image-fill-of.ts';
+import { lastJobKey } from './job-of-command.ts';
 
 /** Space between an original and a result placed beside it, in canvas units. */
 const besideGap = 24;
@@ -51,7 +52,9 @@ export async function applyResult(host: FigmaHost, message: Extract<ToMain, { ty
     target = insertResultLayer(host, node, message, hashes);
     if (message.placement === 'replace' || message.hideOriginal) node.visible = false;
   }
-  target.setRelaunchData({ open: `Lumina: ${message.label}`, 'remove-background': '', 'upscale-2': '' });
+  // The relaunch button repeats exactly this job: its options ride on the layer as plugin data.
+  target.setPluginData(lastJobKey, JSON.stringify(message.job));
+  target.setRelaunchData({ open: '', repeat: `Lumina: ${message.label}` });
   host.commitUndo();
   return { type: 'applied', itemId, nodeId: target.id };
 }

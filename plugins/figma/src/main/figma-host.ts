@@ -38,6 +38,22 @@ export interface HostNode {
   fills?: ReadonlyArray<Paint> | symbol;
   exportAsync(settings: ExportSettingsImage): Promise<Uint8Array>;
   setRelaunchData(data: { [command: string]: string }): void;
+  /** Figma keeps only strings here, per plugin and node. */
+  setPluginData(key: string, value: string): void;
+  getPluginData(key: string): string;
+}
+
+/** What Figma hands the `run` event: the command, and the quick-actions bar's values where it has parameters. */
+export interface RunRequest {
+  readonly command: string;
+  readonly parameters?: Readonly<Record<string, unknown>>;
+}
+
+/** One keystroke in a quick-actions parameter: answer with suggestions (a name, and the value it stands for). */
+export interface ParameterInput {
+  readonly key: string;
+  readonly query: string;
+  setSuggestions(suggestions: Array<string | { name: string; data?: unknown }>): void;
 }
 
 export interface HostRectangle extends HostNode {
@@ -46,8 +62,9 @@ export interface HostRectangle extends HostNode {
 }
 
 export interface FigmaHost {
-  readonly command: string;
   selection(): readonly HostNode[];
+  /** Selects the node and scrolls it into view. */
+  reveal(node: HostNode): void;
   getNodeByIdAsync(id: string): Promise<HostNode | null>;
   getImageByHash(hash: string): HostImage | null;
   createImage(bytes: Uint8Array): { readonly hash: string };
@@ -65,6 +82,8 @@ export interface FigmaHost {
   postToUi(message: unknown): void;
   onUiMessage(handler: (message: unknown) => void): void;
   onSelectionChange(handler: () => void): void;
+  onRun(handler: (request: RunRequest) => void): void;
+  onParameterInput(handler: (input: ParameterInput) => void): void;
   closePlugin(message?: string): void;
 }
 
@@ -75,8 +94,12 @@ const isHostNode = (node: BaseNode | null): node is BaseNode & HostNode =>
 /** The real `figma` as a `FigmaHost`. The casts from Figma's wider node types live here only. */
 export function createFigmaHost(api: PluginAPI): FigmaHost {
   return {
-    command: api.command,
     selection: () => api.currentPage.selection as unknown as readonly HostNode[],
+    reveal(node) {
+      const scene = node as unknown as SceneNode;
+      api.currentPage.selection = [scene];
+      api.viewport.scrollAndZoomIntoView([scene]);
+    },
     async getNodeByIdAsync(id) {
       const node = await api.getNodeByIdAsync(id);
       return isHostNode(node) ? node : null;
@@ -102,6 +125,11 @@ export function createFigmaHost(api: PluginAPI): FigmaHost {
       api.ui.onmessage = (message) => handler(message);
     },
     onSelectionChange: (handler) => api.on('selectionchange', handler),
+    onRun: (handler) => api.on('run', (event) => handler(event)),
+    onParameterInput: (handler) =>
+      api.parameters.on('input', ({ key, query, result }) =>
+        handler({ key, query, setSuggestions: (suggestions) => result.setSuggestions(suggestions) }),
+      ),
     closePlugin: (message) => api.closePlugin(message),
   };
 }

@@ -1,4 +1,32 @@
 import {
+  Banner,
+  Button,
+  Dropdown,
+  IconButton,
+  IconCircleInfo16,
+  IconEllipsis24,
+  IconWarning16,
+  Muted,
+  RangeSlider,
+  SegmentedControl,
+  Text,
+  TextboxColor,
+  TextboxMultiline,
+  Toggle,
+} from '@create-figma-plugin/ui';
+import {
+  creditsLabel,
+  describeOptionForm,
+  explainError,
+  initialOptions,
+  type OptionField,
+  type OptionValues,
+  operationTitles,
+  paramsOf,
+  signInWithBrowser,
+  signOut,
+} from '@lumina/plugin-core';
+import {
   type Capabilities,
   createLuminaClient,
   LuminaApiError,
@@ -7,26 +35,30 @@ import {
   type PairingCreated,
 } from '@lumina/shared';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import { explainError } from '../lib/explain-error.ts';
-import type { QuickAction, SelectionItem, ToUi } from '../lib/messages.ts';
-import { type Job, jobOfQuickAction, predictedOutputPx } from '../lib/operations.ts';
+import { maxFigmaImageSidePx } from '../lib/figma-limits.ts';
+import {
+  defaultPanelSettings,
+  type Job,
+  type LargeResult,
+  type PanelSettings,
+  type SelectionItem,
+  type ToUi,
+} from '../lib/messages.ts';
+import { jobLabel } from '../lib/operations.ts';
 import { onMainMessage, postToMain } from './bridge.ts';
 import { canvasCodec } from './canvas-codec.ts';
 import { downloadBytes } from './download-bytes.ts';
 import { createMainLink } from './main-link.ts';
-import { type BatchItem, type BatchSettings, createBatch, type ItemPhase, type LargeResult } from './run-batch.ts';
+import { Rows } from './rows.tsx';
+import { type BatchItem, createBatch, type RunnableJob } from './run-batch.ts';
 
-const labels: Record<Operation, string> = {
-  'remove-background': 'Remove background',
-  upscale: 'Upscale',
-  'magic-edit': 'Magic edit',
+const figmaHost = { name: 'Figma', maxImageSidePx: maxFigmaImageSidePx };
+
+/** The job for a capability and the form's values, as the API takes it. */
+const runnableOf = (capability: OperationCapability, values: OptionValues): RunnableJob => {
+  const job: Job = { operation: capability.operation, values: { ...values } };
+  return { job, params: paramsOf(capability, values), label: jobLabel(job) };
 };
-
-/** Figma takes PNG (not WebP) from `createImage`: the format is fixed, not offered. */
-const hiddenParams = new Set(['format']);
-
-const messageOf = (error: unknown) =>
-  error instanceof LuminaApiError ? explainError(error.code) : explainError('internal_error');
 
 export function App({ apiOrigin }: { apiOrigin: string }) {
   const [ready, setReady] = useState(false);
@@ -34,49 +66,41 @@ export function App({ apiOrigin }: { apiOrigin: string }) {
   const [selection, setSelection] = useState<SelectionItem[]>([]);
   const [capabilities, setCapabilities] = useState<Capabilities | null>(null);
   const [balance, setBalance] = useState<number | null>(null);
-  const [teamName, setTeamName] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const [operation, setOperation] = useState<Operation>('remove-background');
-  const [params, setParams] = useState<Record<string, string | boolean>>({});
-  const [settings, setSettings] = useState<BatchSettings>({
-    placement: 'beside',
-    hideOriginal: false,
-    exportScale: 1,
-    largeResult: 'downscale',
-  });
+  const [values, setValues] = useState<Partial<Record<Operation, OptionValues>>>({});
+  const [settings, setSettings] = useState<PanelSettings>(defaultPanelSettings);
   const [rows, setRows] = useState<readonly BatchItem[]>([]);
   const [running, setRunning] = useState(false);
   const batchRef = useRef<ReturnType<typeof createBatch> | null>(null);
-  const pendingQuickAction = useRef<QuickAction | null>(null);
+  const quickJob = useRef<Job | null>(null);
 
   const link = useMemo(() => createMainLink(postToMain), []);
   const client = useMemo(() => createLuminaClient({ baseUrl: apiOrigin, token }), [apiOrigin, token]);
+  const limits = capabilities?.limits ?? null;
+  const words = (error: unknown) => explainError(error, { limits });
 
   const refreshBalance = async (current = client) => {
     if (!current.token) return;
     try {
       const me = await current.me();
       const team = me.teams.find((candidate) => candidate.id === me.activeTeamId);
-      if (team) {
-        setBalance(team.balance - team.reserved);
-        setTeamName(team.name);
-      }
+      if (team) setBalance(team.balance - team.reserved);
     } catch (error) {
       // An API key acts for a team, not a person: its balance shows after the first task instead.
-      if (error instanceof LuminaApiError && error.code === 'unauthorized') signOut(explainError('unauthorized'));
-      else if (!(error instanceof LuminaApiError && error.code === 'forbidden')) setNotice(messageOf(error));
+      if (error instanceof LuminaApiError && error.code === 'unauthorized') forget(words(error));
+      else if (!(error instanceof LuminaApiError && error.code === 'forbidden')) setNotice(words(error));
     }
   };
 
-  const signIn = (next: string) => {
+  const adoptToken = (next: string) => {
     setToken(next);
     postToMain({ type: 'save-token', token: next });
     setNotice(null);
   };
-  const signOut = (why: string | null = null) => {
+  const forget = (why: string | null = null) => {
     setToken(null);
     setBalance(null);
-    setTeamName(null);
     postToMain({ type: 'save-token', token: null });
     setNotice(why);
   };
@@ -87,7 +111,8 @@ export function App({ apiOrigin }: { apiOrigin: string }) {
       if (message.type === 'init') {
         setToken(message.token);
         setSelection(message.selection);
-        pendingQuickAction.current = message.quickAction;
+        setSettings(message.settings);
+        quickJob.current = message.quickJob;
         setReady(true);
       } else if (message.type === 'selection') {
         setSelection(message.items);
@@ -101,7 +126,7 @@ export function App({ apiOrigin }: { apiOrigin: string }) {
     client
       .capabilities()
       .then(setCapabilities)
-      .catch((error: unknown) => setNotice(messageOf(error)));
+      .catch((error: unknown) => setNotice(words(error)));
   }, [client]);
 
   useEffect(() => {
@@ -109,19 +134,23 @@ export function App({ apiOrigin }: { apiOrigin: string }) {
   }, [client]);
 
   const available = capabilities?.operations.filter((candidate) => candidate.available) ?? [];
-  const capability: OperationCapability | undefined = available.find((candidate) => candidate.operation === operation);
+  const capability = available.find((candidate) => candidate.operation === operation);
+  const current = capability ? (values[operation] ?? initialOptions(capability)) : {};
+  const inputs = selection.map((item) => ({
+    widthPx: item.widthPx * (item.hasImageFill ? 1 : settings.exportScale),
+    heightPx: item.heightPx * (item.hasImageFill ? 1 : settings.exportScale),
+  }));
+  const form = capability
+    ? describeOptionForm(capability, current, { inputs, host: figmaHost, limits: capabilities?.limits })
+    : null;
 
-  const jobOf = (): Job => ({
-    operation,
-    params: { ...params, format: 'png' },
-    label:
-      operation === 'upscale'
-        ? `Upscale ${String(params.scale ?? capability?.params[0]?.default ?? '2')}×`
-        : labels[operation],
-  });
+  const changeSettings = (next: PanelSettings) => {
+    setSettings(next);
+    postToMain({ type: 'save-settings', settings: next });
+  };
 
-  const start = async (job: Job, items: readonly SelectionItem[]) => {
-    if (items.length === 0 || running) return;
+  const start = async (job: RunnableJob, items: readonly SelectionItem[], review: boolean) => {
+    if (items.length === 0 || running) return [];
     setRunning(true);
     setNotice(null);
     const batch = createBatch({
@@ -131,6 +160,8 @@ export function App({ apiOrigin }: { apiOrigin: string }) {
       job,
       items,
       settings,
+      review,
+      limits,
       onChange: setRows,
       onCredits: setBalance,
       onDownload: downloadBytes,
@@ -139,106 +170,315 @@ export function App({ apiOrigin }: { apiOrigin: string }) {
     const done = await batch.run();
     setRunning(false);
     void refreshBalance();
-    const ok = done.filter((item) => item.state.phase === 'done').length;
-    postToMain({ type: 'notify', message: `Lumina: ${ok} of ${done.length} done` });
+    return done;
   };
 
-  // A menu command (Remove background, Upscale 2×/4×) runs at once on the selection, once signed in.
+  // A quick action (menu command, quick-actions bar, relaunch button) runs with the panel hidden, then reports
+  // with a notification and closes: every option it did not set is the capability's default.
   useEffect(() => {
-    const action = pendingQuickAction.current;
-    if (!ready || !token || !action || !capabilities) return;
-    pendingQuickAction.current = null;
-    void start(jobOfQuickAction(action), selection);
+    const job = quickJob.current;
+    if (!ready || !job) return;
+    const finish = (message: string, error: boolean) => {
+      postToMain({ type: 'notify', message, error });
+      postToMain({ type: 'close' });
+    };
+    if (!token) {
+      quickJob.current = null;
+      finish('Sign in first: open Lumina from the Plugins menu', true);
+      return;
+    }
+    if (!capabilities) return;
+    quickJob.current = null;
+    const target = capabilities.operations.find((candidate) => candidate.operation === job.operation);
+    if (!target?.available) {
+      finish(words('operation_unavailable'), true);
+      return;
+    }
+    const runnable = runnableOf(target, { ...initialOptions(target), ...job.values });
+    void start(runnable, selection, false).then((done) => {
+      const ok = done.filter((item) => item.state.phase === 'done').length;
+      const failed = done.find((item) => item.state.phase === 'error');
+      if (failed?.state.phase === 'error' && ok === 0) finish(failed.state.message, true);
+      else
+        finish(
+          `Lumina: ${runnable.label} done on ${ok} of ${done.length} ${done.length === 1 ? 'layer' : 'layers'}`,
+          ok < done.length,
+        );
+    });
   }, [ready, token, capabilities]);
 
-  if (!ready) return <main class="muted">Loading…</main>;
+  if (!ready || quickJob.current) return <main class="muted">Loading…</main>;
 
   return (
     <main>
       <header>
         <h1>Lumina</h1>
         {token ? (
-          <span>
-            <span class="balance" data-testid="balance">
-              {balance === null ? '—' : `${balance} credits`}
-            </span>{' '}
-            <a
-              href={`${apiOrigin}/billing`}
-              target="_blank"
-              rel="noreferrer"
-              onClick={(event) => {
-                event.preventDefault();
-                postToMain({ type: 'open-external', url: `${apiOrigin}/billing` });
-              }}
-            >
-              Buy credits
-            </a>
-          </span>
+          <AccountMenu
+            balance={balance}
+            onBuy={() => postToMain({ type: 'open-external', url: `${apiOrigin}/billing` })}
+            onSignOut={() => {
+              void signOut(client);
+              forget();
+            }}
+          />
         ) : null}
       </header>
       {notice ? (
-        <p class="error" role="alert" data-testid="notice">
-          {notice}
-        </p>
+        <div role="alert" data-testid="notice">
+          <Banner icon={<IconWarning16 />} variant="warning">
+            {notice}
+          </Banner>
+        </div>
       ) : null}
       {token ? (
         <>
-          {teamName ? <p class="muted">Team: {teamName}</p> : null}
-          <OperationForm
-            available={available}
-            operation={operation}
-            onOperation={(next) => {
-              setOperation(next);
-              setParams({});
-            }}
-            capability={capability}
-            params={params}
-            onParams={setParams}
-          />
-          <SettingsForm settings={settings} onSettings={setSettings} />
-          <SelectionSummary selection={selection} job={jobOf()} settings={settings} onSettings={setSettings} />
-          <div style={{ display: 'flex', gap: '6px' }}>
-            <button
-              type="button"
-              class="primary"
-              disabled={running || selection.length === 0 || !capability}
-              onClick={() => void start(jobOf(), selection)}
-            >
-              {capability ? labels[capability.operation] : 'Choose an operation'}
-              {capability ? ` · ${capability.credits * selection.length} credits` : ''}
-            </button>
-            {running ? (
-              <button type="button" onClick={() => void batchRef.current?.cancelAll()}>
-                Cancel all
-              </button>
-            ) : null}
+          <div data-field="operation">
+            <SegmentedControl
+              options={available.map((candidate) => ({
+                value: candidate.operation,
+                children: operationTitles[candidate.operation],
+              }))}
+              value={operation}
+              onValueChange={(next) => setOperation(next as Operation)}
+            />
           </div>
-          <Rows rows={rows} onCancel={(itemId) => void batchRef.current?.cancel(itemId)} />
-          <footer>
-            <button type="button" onClick={() => signOut()}>
-              Sign out
-            </button>
-          </footer>
+          {form && capability ? (
+            <section class="fields">
+              {form.fields.map((field) => (
+                <Field
+                  key={field.key}
+                  field={field}
+                  onChange={(next) => setValues({ ...values, [operation]: { ...current, [field.key]: next } })}
+                />
+              ))}
+              {form.outputSize ? (
+                <p class="hint" data-testid="output-size">
+                  {form.outputSize}
+                </p>
+              ) : null}
+            </section>
+          ) : null}
+          {form?.hostLimitWarning ? (
+            <LargeResultChoice
+              warning={form.hostLimitWarning}
+              value={settings.largeResult}
+              onChange={(largeResult) => changeSettings({ ...settings, largeResult })}
+            />
+          ) : null}
+          <PlacementForm
+            settings={settings}
+            onSettings={changeSettings}
+            exports={selection.some((item) => !item.hasImageFill)}
+          />
+          <p class="muted" data-testid="selection">
+            {selectionSummary(selection)}
+          </p>
+          <Button
+            fullWidth
+            disabled={running || !form || form.blocker !== null}
+            onClick={() => capability && void start(runnableOf(capability, current), selection, true)}
+          >
+            {form ? form.actionLabel : 'Choose an operation'}
+          </Button>
+          {form?.blocker && selection.length > 0 ? <p class="hint">{form.blocker}</p> : null}
+          <Rows
+            rows={rows}
+            running={running}
+            onCancel={(itemId) => void batchRef.current?.cancel(itemId)}
+            onCancelAll={() => void batchRef.current?.cancelAll()}
+            onApply={(itemId) => void batchRef.current?.apply(itemId)}
+            onDiscard={(itemId) => batchRef.current?.discard(itemId)}
+            onApplyAll={() => void batchRef.current?.applyAll()}
+            onSelect={(nodeId) => postToMain({ type: 'select-node', nodeId })}
+            onDownload={(row) => row.after && downloadBytes(row.after, `${row.name}.png`)}
+          />
         </>
       ) : (
-        <SignIn client={client} onToken={signIn} />
+        <SignIn client={client} onToken={adoptToken} words={words} />
       )}
     </main>
   );
 }
 
-function SignIn({
-  client,
-  onToken,
-}: {
+const selectionSummary = (selection: readonly SelectionItem[]) => {
+  if (selection.length === 0) return 'Select an image layer first';
+  if (selection.length === 1) return `1 layer: ${selection[0]?.name ?? ''}`;
+  return `${selection.length} layers`;
+};
+
+/** Balance and account actions, in the header, away from the main button. */
+function AccountMenu(props: { balance: number | null; onBuy: () => void; onSignOut: () => void }) {
+  const [open, setOpen] = useState(false);
+  return (
+    <div class="account">
+      <span class="balance" data-testid="balance">
+        {props.balance === null ? '—' : creditsLabel(props.balance)}
+      </span>
+      <IconButton title="Account" aria-label="Account" aria-expanded={open} onClick={() => setOpen(!open)}>
+        <IconEllipsis24 />
+      </IconButton>
+      {open ? (
+        <div class="menu" role="menu">
+          <button
+            type="button"
+            role="menuitem"
+            onClick={() => {
+              setOpen(false);
+              props.onBuy();
+            }}
+          >
+            Buy credits
+          </button>
+          <button
+            type="button"
+            role="menuitem"
+            onClick={() => {
+              setOpen(false);
+              props.onSignOut();
+            }}
+          >
+            Sign out
+          </button>
+        </div>
+      ) : null}
+    </div>
+  );
+}
+
+function Field({ field, onChange }: { field: OptionField; onChange: (value: string | number | boolean) => void }) {
+  switch (field.kind) {
+    case 'toggle':
+      return (
+        <div data-field={field.key}>
+          <Toggle value={field.value} onValueChange={onChange}>
+            <Text>{field.label}</Text>
+          </Toggle>
+        </div>
+      );
+    case 'slider':
+      return (
+        <div class="field" data-field={field.key}>
+          <Text>
+            {field.label} <Muted>{`${field.value} ${field.unit}`}</Muted>
+          </Text>
+          <RangeSlider
+            minimum={field.min}
+            maximum={field.max}
+            value={String(field.value)}
+            onNumericValueInput={onChange}
+          />
+        </div>
+      );
+    case 'choice': {
+      const chosen = field.options.find((option) => option.value === field.value);
+      return (
+        <div class="field" data-field={field.key}>
+          <Text>{field.label}</Text>
+          <SegmentedControl
+            options={field.options.map((option) => ({ value: option.value, children: option.label }))}
+            value={field.value}
+            onValueChange={onChange}
+          />
+          {chosen?.hint ? <p class="hint">{chosen.hint}</p> : null}
+        </div>
+      );
+    }
+    case 'color':
+      return (
+        <div class="field" data-field={field.key}>
+          <Text>{field.label}</Text>
+          <TextboxColor
+            hexColor={field.value.replace(/^#/, '')}
+            opacity="100%"
+            onHexColorValueInput={(hex) => onChange(`#${hex}`)}
+          />
+        </div>
+      );
+    case 'text':
+      return (
+        <div class="field" data-field={field.key}>
+          <Text>{field.label}</Text>
+          <TextboxMultiline value={field.value} placeholder={field.placeholder} rows={2} onValueInput={onChange} />
+        </div>
+      );
+  }
+}
+
+function LargeResultChoice(props: { warning: string; value: LargeResult; onChange: (value: LargeResult) => void }) {
+  return (
+    <section class="field" data-testid="large-warning">
+      <Banner icon={<IconCircleInfo16 />} variant="warning">
+        {props.warning}
+      </Banner>
+      <div data-field="large-result">
+        <SegmentedControl
+          options={[
+            { value: 'downscale', children: 'Scale down' },
+            { value: 'tiles', children: 'Tiles' },
+            { value: 'download', children: 'Download' },
+          ]}
+          value={props.value}
+          onValueChange={(next) => props.onChange(next as LargeResult)}
+        />
+      </div>
+    </section>
+  );
+}
+
+function PlacementForm(props: { settings: PanelSettings; onSettings: (s: PanelSettings) => void; exports: boolean }) {
+  const { settings, onSettings } = props;
+  return (
+    <section class="fields">
+      <div class="field" data-field="placement">
+        <Text>Result</Text>
+        <Dropdown
+          options={[
+            { value: 'beside', text: 'New layer beside' },
+            { value: 'replace', text: 'Replace in place' },
+          ]}
+          value={settings.placement}
+          onValueChange={(next) => onSettings({ ...settings, placement: next === 'replace' ? 'replace' : 'beside' })}
+        />
+      </div>
+      {settings.placement === 'beside' ? (
+        <div data-field="hide-original">
+          <Toggle
+            value={settings.hideOriginal}
+            onValueChange={(hideOriginal) => onSettings({ ...settings, hideOriginal })}
+          >
+            <Text>Hide the original</Text>
+          </Toggle>
+        </div>
+      ) : null}
+      {props.exports ? (
+        <div class="field" data-field="export-scale">
+          <Text>Export layers at</Text>
+          <SegmentedControl
+            options={[1, 2, 3, 4].map((scale) => ({ value: String(scale), children: `${scale}×` }))}
+            value={String(settings.exportScale)}
+            onValueChange={(next) => onSettings({ ...settings, exportScale: Number(next) })}
+          />
+        </div>
+      ) : null}
+    </section>
+  );
+}
+
+function SignIn(props: {
   client: ReturnType<typeof createLuminaClient>;
   onToken: (token: string) => void;
+  words: (error: unknown) => string;
 }) {
   const [pairing, setPairing] = useState<PairingCreated | null>(null);
   const [apiKey, setApiKey] = useState('');
   const [error, setError] = useState<string | null>(null);
   const abort = useRef<AbortController | null>(null);
   useEffect(() => () => abort.current?.abort(), []);
+  const openUrl = (url: string) => postToMain({ type: 'open-external', url });
+  const submitKey = () => {
+    if (apiKey.trim()) props.onToken(apiKey.trim());
+  };
 
   const pair = async () => {
     setError(null);
@@ -246,23 +486,26 @@ function SignIn({
     const controller = new AbortController();
     abort.current = controller;
     try {
-      const created = await client.startPairing({ client: 'figma', label: 'Figma' });
-      setPairing(created);
-      postToMain({ type: 'open-external', url: created.verificationUriComplete });
-      const token = await client.waitForPairing(created, { signal: controller.signal });
-      onToken(token.token);
+      const token = await signInWithBrowser(props.client, {
+        client: 'figma',
+        label: 'Figma',
+        openUrl,
+        onPairing: setPairing,
+        signal: controller.signal,
+      });
+      props.onToken(token);
     } catch (caught) {
-      if (!controller.signal.aborted) setError(messageOf(caught));
+      if (!controller.signal.aborted) setError(props.words(caught));
       setPairing(null);
     }
   };
 
   return (
-    <section class="box">
-      <p>Sign in to use your team’s credits.</p>
+    <section class="fields signin">
+      <Text>Sign in to use your team’s credits.</Text>
       {pairing ? (
         <>
-          <p>Approve this code in the browser window that opened:</p>
+          <Text>Approve this code in the browser window that opened:</Text>
           <p class="code" data-testid="user-code">
             {pairing.userCode}
           </p>
@@ -272,283 +515,56 @@ function SignIn({
               href={pairing.verificationUriComplete}
               onClick={(event) => {
                 event.preventDefault();
-                postToMain({ type: 'open-external', url: pairing.verificationUriComplete });
+                openUrl(pairing.verificationUriComplete);
               }}
             >
               Open the sign-in page
             </a>
           </p>
-          <button
-            type="button"
+          <Button
+            secondary
             onClick={() => {
               abort.current?.abort();
               setPairing(null);
             }}
           >
             Cancel
-          </button>
+          </Button>
         </>
       ) : (
-        <button type="button" class="primary" onClick={() => void pair()}>
+        <Button fullWidth onClick={() => void pair()}>
           Sign in with the browser
-        </button>
+        </Button>
       )}
       <form
+        class="field"
         onSubmit={(event) => {
           event.preventDefault();
-          if (apiKey.trim()) onToken(apiKey.trim());
+          submitKey();
         }}
       >
-        <label>
+        <label class="muted" for="api-key">
           Or paste an API key
+        </label>
+        <div class="row">
           <input
+            id="api-key"
+            class="textbox"
             type="password"
             name="api-key"
             value={apiKey}
             onInput={(event) => setApiKey(event.currentTarget.value)}
           />
-        </label>
-        <button type="submit" disabled={!apiKey.trim()}>
-          Use key
-        </button>
+          <Button secondary disabled={!apiKey.trim()} onClick={submitKey}>
+            Use key
+          </Button>
+        </div>
       </form>
-      {error ? <p class="error">{error}</p> : null}
-    </section>
-  );
-}
-
-function OperationForm(props: {
-  available: readonly OperationCapability[];
-  operation: Operation;
-  onOperation: (operation: Operation) => void;
-  capability: OperationCapability | undefined;
-  params: Record<string, string | boolean>;
-  onParams: (params: Record<string, string | boolean>) => void;
-}) {
-  const { capability, params, onParams } = props;
-  return (
-    <section class="box">
-      <label>
-        Operation
-        <select
-          name="operation"
-          value={props.operation}
-          onChange={(event) => props.onOperation(event.currentTarget.value as Operation)}
-        >
-          {props.available.map((candidate) => (
-            <option key={candidate.operation} value={candidate.operation}>
-              {labels[candidate.operation]} ({candidate.credits} cr)
-            </option>
-          ))}
-        </select>
-      </label>
-      {capability?.params
-        .filter((param) => !hiddenParams.has(param.name))
-        .map((param) => {
-          const value = params[param.name] ?? param.default;
-          const set = (next: string | boolean) => onParams({ ...params, [param.name]: next });
-          if (param.type === 'boolean') {
-            return (
-              <label key={param.name} title={param.description}>
-                {param.name}
-                <input
-                  type="checkbox"
-                  name={param.name}
-                  checked={value === true}
-                  onChange={(event) => set(event.currentTarget.checked)}
-                />
-              </label>
-            );
-          }
-          if (param.type === 'enum' && param.values) {
-            return (
-              <label key={param.name} title={param.description}>
-                {param.name}
-                <select
-                  name={param.name}
-                  value={String(value ?? '')}
-                  onChange={(event) => set(event.currentTarget.value)}
-                >
-                  {param.values.map((option) => (
-                    <option key={option} value={option}>
-                      {option}
-                    </option>
-                  ))}
-                </select>
-              </label>
-            );
-          }
-          if (param.type === 'text') {
-            return (
-              <textarea
-                key={param.name}
-                name={param.name}
-                placeholder={param.description}
-                maxLength={param.maxLength}
-                value={String(value ?? '')}
-                onInput={(event) => set(event.currentTarget.value)}
-              />
-            );
-          }
-          return (
-            <label key={param.name} title={param.description}>
-              {param.name}
-              <input
-                type="text"
-                name={param.name}
-                value={String(value ?? '')}
-                onInput={(event) => set(event.currentTarget.value)}
-              />
-            </label>
-          );
-        })}
-    </section>
-  );
-}
-
-function SettingsForm({ settings, onSettings }: { settings: BatchSettings; onSettings: (s: BatchSettings) => void }) {
-  return (
-    <section class="box">
-      <label>
-        Result
-        <select
-          name="placement"
-          value={settings.placement}
-          onChange={(event) =>
-            onSettings({ ...settings, placement: event.currentTarget.value === 'replace' ? 'replace' : 'beside' })
-          }
-        >
-          <option value="beside">New layer beside</option>
-          <option value="replace">Replace in place</option>
-        </select>
-      </label>
-      {settings.placement === 'beside' ? (
-        <label>
-          Hide the original
-          <input
-            type="checkbox"
-            name="hide-original"
-            checked={settings.hideOriginal}
-            onChange={(event) => onSettings({ ...settings, hideOriginal: event.currentTarget.checked })}
-          />
-        </label>
+      {error ? (
+        <p class="error" role="alert">
+          {error}
+        </p>
       ) : null}
-      <label>
-        Export scale (layers without an image fill)
-        <select
-          name="export-scale"
-          value={String(settings.exportScale)}
-          onChange={(event) => onSettings({ ...settings, exportScale: Number(event.currentTarget.value) })}
-        >
-          {[1, 2, 3, 4].map((scale) => (
-            <option key={scale} value={String(scale)}>
-              {scale}×
-            </option>
-          ))}
-        </select>
-      </label>
     </section>
-  );
-}
-
-function SelectionSummary({
-  selection,
-  job,
-  settings,
-  onSettings,
-}: {
-  selection: readonly SelectionItem[];
-  job: Job;
-  settings: BatchSettings;
-  onSettings: (s: BatchSettings) => void;
-}) {
-  if (selection.length === 0) return <p class="muted">Select one or more layers.</p>;
-  const large = selection.filter((item) => {
-    const scale = item.hasImageFill ? 1 : settings.exportScale;
-    const out = predictedOutputPx(job, item.widthPx * scale, item.heightPx * scale);
-    return out.widthPx > 4096 || out.heightPx > 4096;
-  });
-  return (
-    <>
-      <p class="muted" data-testid="selection">
-        {selection.length === 1 ? `1 layer: ${selection[0]?.name}` : `${selection.length} layers selected`}
-      </p>
-      {large.length > 0 ? <LargeResultChoice count={large.length} settings={settings} onSettings={onSettings} /> : null}
-    </>
-  );
-}
-
-/** Shown before sending: Figma will not take the result whole, so the user picks what happens to it. */
-function LargeResultChoice({
-  count,
-  settings,
-  onSettings,
-}: {
-  count: number;
-  settings: BatchSettings;
-  onSettings: (s: BatchSettings) => void;
-}) {
-  const choose = (value: LargeResult) => onSettings({ ...settings, largeResult: value });
-  return (
-    <section class="box warning" data-testid="large-warning">
-      <p>{count === 1 ? 'One result' : `${count} results`} will be over 4096 px on a side, more than Figma can hold.</p>
-      <label>
-        Then
-        <select
-          name="large-result"
-          value={settings.largeResult}
-          onChange={(event) => choose(event.currentTarget.value as LargeResult)}
-        >
-          <option value="downscale">Downscale to 4096 px</option>
-          <option value="tiles">Insert as a group of tiles</option>
-          <option value="download">Download it instead</option>
-        </select>
-      </label>
-    </section>
-  );
-}
-
-function describePhase(state: ItemPhase): string {
-  switch (state.phase) {
-    case 'waiting':
-      return 'Waiting';
-    case 'sending':
-      return 'Sending…';
-    case 'queued':
-      return `Queued${state.position === null ? '' : ` #${state.position + 1}`}${
-        state.etaSeconds === null ? '' : ` · ~${Math.ceil(state.etaSeconds)} s`
-      }`;
-    case 'processing':
-      return `Processing ${state.percent}%`;
-    case 'inserting':
-      return 'Inserting…';
-    case 'done':
-      return state.note ?? 'Done';
-    case 'error':
-      return explainError(state.code);
-    case 'canceled':
-      return 'Canceled';
-  }
-}
-
-function Rows({ rows, onCancel }: { rows: readonly BatchItem[]; onCancel: (itemId: string) => void }) {
-  if (rows.length === 0) return null;
-  return (
-    <ul class="rows" data-testid="rows">
-      {rows.map((row) => {
-        const open = row.state.phase !== 'done' && row.state.phase !== 'error' && row.state.phase !== 'canceled';
-        return (
-          <li key={row.itemId} data-phase={row.state.phase} data-item={row.itemId}>
-            <span class="name">{row.name}</span>
-            <span class="status">{describePhase(row.state)}</span>
-            {open ? (
-              <button type="button" aria-label={`Cancel ${row.name}`} onClick={() => onCancel(row.itemId)}>
-                ×
-              </button>
-            ) : null}
-          </li>
-        );
-      })}
-    </ul>
   );
 }

@@ -1,9 +1,9 @@
-import type { ResultPiece, ToMain, ToUi } from '../lib/messages.ts';
+import type { ItemFailure, Job, Placement, ResultPiece, ToMain, ToUi } from '../lib/messages.ts';
 
 /** A step the main thread refused for one item (deleted layer, nothing to export, image too large for Figma). */
 export class ItemError extends Error {
   constructor(
-    readonly code: string,
+    readonly code: ItemFailure,
     message: string,
   ) {
     super(message);
@@ -44,12 +44,13 @@ export function createMainLink(send: (message: ToMain) => void) {
     async applyResult(input: {
       itemId: string;
       nodeId: string;
-      placement: 'replace' | 'beside';
+      placement: Placement;
       hideOriginal: boolean;
       widthPx: number;
       heightPx: number;
       pieces: ResultPiece[];
       label: string;
+      job: Job;
     }): Promise<string> {
       const reply = await request(input.itemId, { type: 'apply-result', ...input });
       if (reply.type === 'item-failed') throw new ItemError(reply.reason, reply.message);

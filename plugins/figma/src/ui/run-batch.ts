@@ -1,18 +1,17 @@
-import { LuminaApiError, type LuminaClient, type TaskView } from '@lumina/shared';
+import { explainError, runBounded, type WordedLimits } from '@lumina/plugin-core';
+import type { LuminaClient, TaskView } from '@lumina/shared';
+import { figmaErrorWords } from '../lib/figma-error-words.ts';
 import { downscaledSize, fitsFigma, tilesOf } from '../lib/figma-limits.ts';
-import type { Placement, ResultPiece, SelectionItem } from '../lib/messages.ts';
-import { type Job, predictedOutputPx } from '../lib/operations.ts';
+import type { Job, PanelSettings, ResultPiece, SelectionItem } from '../lib/messages.ts';
+import { predictedOutputPx } from '../lib/operations.ts';
 import type { ImageCodec } from './image-codec.ts';
-import { ItemError, type MainLink } from './main-link.ts';
+import type { MainLink } from './main-link.ts';
 
-/** What to do with a result over Figma's 4096 px limit. */
-export type LargeResult = 'downscale' | 'tiles' | 'download';
-
-export interface BatchSettings {
-  readonly placement: Placement;
-  readonly hideOriginal: boolean;
-  readonly exportScale: number;
-  readonly largeResult: LargeResult;
+/** A job ready to send: the designer's choice with the API parameters and the label it was turned into. */
+export interface RunnableJob {
+  readonly job: Job;
+  readonly params: Readonly<Record<string, string | boolean>>;
+  readonly label: string;
 }
 
 export type ItemPhase =
@@ -20,8 +19,11 @@ export type ItemPhase =
   | { readonly phase: 'sending' }
   | { readonly phase: 'queued'; readonly position: number | null; readonly etaSeconds: number | null }
   | { readonly phase: 'processing'; readonly percent: number }
+  /** The result is here and charged; the designer applies or discards it. */
+  | { readonly phase: 'review' }
   | { readonly phase: 'inserting' }
   | { readonly phase: 'done'; readonly note?: string }
+  | { readonly phase: 'discarded' }
   | { readonly phase: 'error'; readonly code: string; readonly message: string }
   | { readonly phase: 'canceled' };
 
@@ -32,6 +34,9 @@ export interface BatchItem {
   readonly taskId: string | null;
   /** Set before sending where the result will not fit Figma whole. */
   readonly tooLargeForFigma: boolean;
+  /** The bytes sent and the result, for the row's thumbnail and the before/after view. */
+  readonly before: Uint8Array | null;
+  readonly after: Uint8Array | null;
   readonly state: ItemPhase;
 }
 
@@ -39,10 +44,14 @@ export interface BatchOptions {
   readonly client: LuminaClient;
   readonly link: MainLink;
   readonly codec: ImageCodec;
-  readonly job: Job;
+  readonly job: RunnableJob;
   readonly items: readonly SelectionItem[];
-  readonly settings: BatchSettings;
-  /** How many items are in flight at once. */
+  readonly settings: PanelSettings;
+  /** Hold each result for Apply / Discard instead of placing it at once. */
+  readonly review?: boolean;
+  /** For words that quote the API's limits. */
+  readonly limits?: WordedLimits;
+  /** How many items are in flight at once (the core's bound by default). */
   readonly concurrency?: number;
   readonly onChange: (items: readonly BatchItem[]) => void;
   /** The team's credits as the API last reported them. */
@@ -51,31 +60,43 @@ export interface BatchOptions {
   readonly onDownload?: (bytes: Uint8Array, filename: string) => void;
 }
 
+/** A task that settled without a result: its own error, worded as a task's (never charged). */
+class TaskFailure extends Error {
+  constructor(readonly taskError: { code: string; message: string }) {
+    super(taskError.message);
+  }
+}
+
+/** Added where Figma refused a result the team already paid for. */
+export const chargedNote = 'The result was charged: download it from this row.';
+
 let batchCounter = 0;
 
 /**
- * Sends the selected layers through one operation, a few at a time; each item goes from waiting → sending →
- * queued (position, eta) → processing (%) → inserting → done, or to its own error. Items cancel one by one or
- * all together; a canceled task is canceled on the server too, so it is never charged.
+ * Sends the selected layers through one job, three at a time; each item goes from waiting → sending → queued
+ * (position, eta) → processing (%) → [review →] inserting → done, or to its own error in plain words. Items
+ * cancel one by one or all together; a canceled task is canceled on the server too, so it is never charged.
  */
 export function createBatch(options: BatchOptions) {
   batchCounter += 1;
   const prefix = `b${batchCounter}`;
+  const scaleOf = (item: SelectionItem) => (item.hasImageFill ? 1 : options.settings.exportScale);
   const items: BatchItem[] = options.items.map((item, index) => {
-    const out = predictedOutputPx(options.job, item.widthPx * scaleOf(item), item.heightPx * scaleOf(item));
+    const out = predictedOutputPx(options.job.job, item.widthPx * scaleOf(item), item.heightPx * scaleOf(item));
     return {
       itemId: `${prefix}-${index}`,
       nodeId: item.nodeId,
       name: item.name,
       taskId: null,
       tooLargeForFigma: !fitsFigma(out.widthPx, out.heightPx),
+      before: null,
+      after: null,
       state: { phase: 'waiting' },
     };
   });
-  function scaleOf(item: SelectionItem) {
-    return item.hasImageFill ? 1 : options.settings.exportScale;
-  }
   const controllers = new Map(items.map((item) => [item.itemId, new AbortController()]));
+  /** Results held for review: what `apply` will place. */
+  const held = new Map<string, { pieces: ResultPiece[]; widthPx: number; heightPx: number }>();
 
   const update = (itemId: string, patch: Partial<BatchItem>) => {
     const index = items.findIndex((item) => item.itemId === itemId);
@@ -101,10 +122,11 @@ export function createBatch(options: BatchOptions) {
     const { client, link, job, settings } = options;
     update(item.itemId, { state: { phase: 'sending' } });
     const input = await link.readInput(item.itemId, item.nodeId, settings.exportScale);
+    update(item.itemId, { before: input.bytes });
     if (signal.aborted) return;
     const submitted = await client.submit({
       image: new Blob([input.bytes as Uint8Array<ArrayBuffer>], { type: 'image/png' }),
-      operation: job.operation,
+      operation: job.job.operation,
       params: job.params,
       filename: 'layer.png',
       // Not aborted mid-flight: a task the server created must be known here, so a cancel can cancel it.
@@ -123,19 +145,20 @@ export function createBatch(options: BatchOptions) {
       onUpdate: (next) => showTask(item.itemId, next),
     });
     if (view.status !== 'COMPLETED') {
-      const code = view.error?.code ?? (view.status === 'CANCELED' ? 'canceled' : 'internal_error');
-      throw new ItemError(code, view.error?.message ?? view.status);
+      throw new TaskFailure(
+        view.error ?? { code: view.status === 'CANCELED' ? 'canceled' : 'internal_error', message: '' },
+      );
     }
-    if (!view.resultUrl || !view.result) throw new ItemError('internal_error', 'The task finished without a result.');
+    if (!view.resultUrl || !view.result) throw new TaskFailure({ code: 'internal_error', message: 'no result' });
     const bytes = await client.download(view.resultUrl, signal);
-    update(item.itemId, { state: { phase: 'inserting' } });
+    update(item.itemId, { after: bytes });
     const { width, height } = view.result;
     let pieces: ResultPiece[] = [{ bytes, x: 0, y: 0, widthPx: width, heightPx: height }];
     let size = { widthPx: width, heightPx: height };
     if (!fitsFigma(width, height)) {
       if (settings.largeResult === 'download') {
         options.onDownload?.(bytes, `${item.name} - ${job.label}.${view.result.format}`);
-        update(item.itemId, { state: { phase: 'done', note: `Downloaded (${width}×${height} px)` } });
+        update(item.itemId, { state: { phase: 'done', note: `Downloaded (${width} × ${height} px)` } });
         return;
       }
       if (settings.largeResult === 'downscale') {
@@ -148,16 +171,41 @@ export function createBatch(options: BatchOptions) {
       }
     }
     if (signal.aborted) return;
-    await link.applyResult({
-      itemId: item.itemId,
-      nodeId: item.nodeId,
-      placement: settings.placement,
-      hideOriginal: settings.hideOriginal,
-      ...size,
-      pieces,
-      label: job.label,
-    });
-    update(item.itemId, { state: { phase: 'done' } });
+    held.set(item.itemId, { pieces, ...size });
+    if (options.review) update(item.itemId, { state: { phase: 'review' } });
+    else await apply(item.itemId);
+  }
+
+  /** Places a held result; if Figma refuses it, the row says so truthfully: it was charged, and can be downloaded. */
+  async function apply(itemId: string): Promise<void> {
+    const result = held.get(itemId);
+    const item = items.find((candidate) => candidate.itemId === itemId);
+    if (!result || !item) return;
+    held.delete(itemId);
+    update(itemId, { state: { phase: 'inserting' } });
+    try {
+      await options.link.applyResult({
+        itemId,
+        nodeId: item.nodeId,
+        placement: options.settings.placement,
+        hideOriginal: options.settings.hideOriginal,
+        ...result,
+        label: options.job.label,
+        job: options.job.job,
+      });
+      update(itemId, { state: { phase: 'done' } });
+    } catch (error) {
+      // The task is done and paid for: say so, and the row offers the result as a download.
+      const state = errorState(error);
+      update(itemId, {
+        state: state.phase === 'error' ? { ...state, message: `${state.message} ${chargedNote}` } : state,
+      });
+    }
+  }
+
+  function discard(itemId: string) {
+    if (!held.delete(itemId)) return;
+    update(itemId, { state: { phase: 'discarded' } });
   }
 
   async function cancelQuietly(taskId: string | null) {
@@ -171,44 +219,48 @@ export function createBatch(options: BatchOptions) {
 
   async function cancel(itemId: string) {
     const item = items.find((candidate) => candidate.itemId === itemId);
-    // Once the result is being inserted, the task is paid for and the layer is changing: too late to cancel.
-    if (!item || isSettled(item.state) || item.state.phase === 'inserting') return;
+    // Once the result is here, the task is paid for: too late to cancel (discard it instead).
+    if (!item || isSettled(item.state) || item.state.phase === 'inserting' || item.state.phase === 'review') return;
     controllers.get(itemId)?.abort();
     update(itemId, { state: { phase: 'canceled' } });
     await cancelQuietly(item.taskId);
   }
 
+  const errorState = (error: unknown): ItemPhase => {
+    const explained = error instanceof TaskFailure ? error.taskError : error;
+    const code =
+      typeof explained === 'object' && explained && 'code' in explained ? String(explained.code) : 'internal_error';
+    return {
+      phase: 'error',
+      code,
+      message: explainError(explained, { hostWords: figmaErrorWords, limits: options.limits ?? null }),
+    };
+  };
+
   return {
     items: (): readonly BatchItem[] => [...items],
-    /** Runs every item; resolves once all are settled (done, error or canceled). */
+    /** Runs every item; resolves once each is settled (done, error, canceled) or waiting for review. */
     async run(): Promise<readonly BatchItem[]> {
       options.onChange([...items]);
-      const queue = [...items];
-      const concurrency = Math.max(1, options.concurrency ?? 3);
-      const lane = async () => {
-        for (let next = queue.shift(); next; next = queue.shift()) {
-          try {
-            await runOne(next);
-          } catch (error) {
-            const signal = controllers.get(next.itemId)?.signal;
-            if (signal?.aborted) update(next.itemId, { state: { phase: 'canceled' } });
-            else update(next.itemId, { state: errorState(error) });
-          }
-        }
-      };
-      await Promise.all(Array.from({ length: Math.min(concurrency, queue.length) }, lane));
+      await runBounded(items, runOne, {
+        limit: options.concurrency,
+        onError: (error, item) => {
+          const signal = controllers.get(item.itemId)?.signal;
+          update(item.itemId, { state: signal?.aborted ? { phase: 'canceled' } : errorState(error) });
+        },
+      });
       return [...items];
+    },
+    apply,
+    discard,
+    /** Applies every result waiting for review, one undo step each. */
+    applyAll: async () => {
+      for (const itemId of [...held.keys()]) await apply(itemId);
     },
     cancel,
     cancelAll: () => Promise.all(items.map((item) => cancel(item.itemId))).then(() => undefined),
   };
 }
 
-const isSettled = (state: ItemPhase) => state.phase === 'done' || state.phase === 'error' || state.phase === 'canceled';
-
-function errorState(error: unknown): ItemPhase {
-  if (error instanceof ItemError || error instanceof LuminaApiError) {
-    return { phase: 'error', code: error.code, message: error.message };
-  }
-  return { phase: 'error', code: 'internal_error', message: String(error) };
-}
+const isSettled = (state: ItemPhase) =>
+  state.phase === 'done' || state.phase === 'error' || state.phase === 'canceled' || state.phase === 'discarded';

@@ -1,5 +1,6 @@
 import { render } from 'preact';
 import { App } from './app.tsx';
+import '@create-figma-plugin/ui/css/base.css';
 import './styles.css';
 
 const root = document.getElementById('app');

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import sharp from 'sharp';
 import { pngSize } from '../../src/lib/png-size.ts';
 import type { ExportSettingsImage, ImagePaint, Paint } from '../../src/main/figma-types.ts';
+import { strictView } from './plugin-typings.ts';
 
 /**
  * Our own fake of the parts of Figma's Plugin API the plugin uses (no usable stub exists on npm). It keeps a
@@ -18,6 +19,7 @@ export class FakeNode {
   parent: FakeContainer | null = null;
   fills: Paint[] | undefined;
   relaunchData: Record<string, string> = {};
+  readonly pluginData = new Map<string, string>();
   children: FakeNode[] = [];
   private wasRemoved = false;
 
@@ -55,8 +57,23 @@ export class FakeNode {
     return new Uint8Array(png);
   }
 
+  /** Figma refuses keys that are not relaunch commands of the manifest (where the fake was given one). */
   setRelaunchData(data: Record<string, string>) {
+    const commands = this.figma.relaunchCommands;
+    for (const key of Object.keys(data)) {
+      if (commands && !commands.includes(key)) throw new Error(`relaunch command "${key}" is not in the manifest`);
+    }
     this.relaunchData = { ...data };
+  }
+
+  /** Figma keeps strings only. */
+  setPluginData(key: string, value: string) {
+    if (typeof value !== 'string') throw new TypeError('setPluginData: expected the value to be a string');
+    this.pluginData.set(key, value);
+  }
+
+  getPluginData(key: string): string {
+    return this.pluginData.get(key) ?? '';
   }
 
   resize(width: number, height: number) {
@@ -108,6 +125,17 @@ export class FakePage {
 
 export const maxImageSidePx = 4096;
 
+interface FakeParameterInput {
+  key: string;
+  query: string;
+  parameters: Record<string, unknown>;
+  result: {
+    setSuggestions(suggestions: unknown[]): void;
+    setError(message: string): void;
+    setLoadingMessage(message: string): void;
+  };
+}
+
 export class FakeFigma {
   readonly currentPage = new FakePage();
   readonly images = new Map<string, Uint8Array>();
@@ -123,9 +151,63 @@ export class FakeFigma {
   uiListener: ((message: unknown) => void) | null = null;
   private nextId = 1;
   private selectionHandlers: Array<() => void> = [];
+  private runHandlers: Array<(event: { command: string; parameters?: Record<string, unknown> }) => void> = [];
+  private inputHandlers: Array<(event: FakeParameterInput) => void> = [];
   readonly mixed = Symbol('mixed');
+  readonly revealed: string[] = [];
 
-  constructor(readonly command = '') {}
+  /** `relaunchCommands`: the manifest's relaunch buttons, whose commands alone take relaunch data. */
+  constructor(
+    public command = '',
+    readonly relaunchCommands: readonly string[] | null = null,
+  ) {}
+
+  /** The fake as plugin code sees it: members the installed typings do not declare throw. */
+  get api(): this {
+    return strictView(this, 'PluginAPI', {
+      ui: 'UIAPI',
+      clientStorage: 'ClientStorageAPI',
+      viewport: 'ViewportAPI',
+      parameters: 'ParametersAPI',
+    });
+  }
+
+  readonly viewport = {
+    scrollAndZoomIntoView: (nodes: ReadonlyArray<FakeNode>) => {
+      this.revealed.push(...nodes.map((node) => node.id));
+    },
+  };
+
+  readonly parameters = {
+    on: (type: string, handler: (event: FakeParameterInput) => void) => {
+      if (type !== 'input') throw new Error(`figma.parameters.on: unknown event "${type}"`);
+      this.inputHandlers.push(handler);
+    },
+  };
+
+  /** Runs the plugin as Figma does once its script is loaded: a menu command, or a quick action's values. */
+  run(command: string, parameters?: Record<string, unknown>) {
+    this.command = command;
+    for (const handler of this.runHandlers) handler(parameters === undefined ? { command } : { command, parameters });
+  }
+
+  /** Types into a quick-actions parameter; resolves with the suggestions the plugin offered. */
+  typeParameter(key: string, query: string): unknown[] {
+    const offered: unknown[] = [];
+    for (const handler of this.inputHandlers) {
+      handler({
+        key,
+        query,
+        parameters: {},
+        result: {
+          setSuggestions: (suggestions) => offered.push(...suggestions),
+          setError: () => undefined,
+          setLoadingMessage: () => undefined,
+        },
+      });
+    }
+    return offered;
+  }
 
   readonly ui = {
     onmessage: undefined as ((message: unknown) => void) | undefined,
@@ -154,8 +236,10 @@ export class FakeFigma {
     this.shownUi = { html, options };
   }
 
-  on(type: string, handler: () => void) {
-    if (type === 'selectionchange') this.selectionHandlers.push(handler);
+  on(type: string, handler: (event: { command: string; parameters?: Record<string, unknown> }) => void) {
+    if (type === 'selectionchange') this.selectionHandlers.push(() => handler({ command: this.command }));
+    else if (type === 'run') this.runHandlers.push(handler);
+    else throw new Error(`figma.on: the fake does not emit "${type}"`);
   }
 
   select(nodes: FakeNode[]) {
@@ -251,7 +335,9 @@ export class FakeFigma {
     this.opened.push(url);
   }
 
-  closePlugin() {
+  /** Figma shows the message as a notification. */
+  closePlugin(message?: string) {
+    if (message !== undefined) this.notifications.push({ message, error: false });
     this.closed = true;
   }
 }

@@ -1,5 +1,9 @@
+import { mkdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
+import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { type Browser, chromium, type Frame, type Page } from 'playwright-core';
 
 /**
@@ -9,7 +13,7 @@ import { type Browser, chromium, type Frame, type Page } from 'playwright-core';
  * Bytes cross the Node ↔ page boundary as base64 and are `Uint8Array`s again on both sides.
  */
 const harnessHtml = `<!doctype html><html><body style="margin:0">
-<iframe id="plugin" sandbox="allow-scripts allow-downloads allow-popups" style="width:360px;height:700px;border:0"></iframe>
+<iframe id="plugin" sandbox="allow-scripts allow-downloads allow-popups" style="width:320px;height:640px;border:0"></iframe>
 <script>
 const frame = document.getElementById('plugin');
 const encode = (value) => {
@@ -119,4 +123,42 @@ export async function openPluginUi(
 export async function closeBrowser() {
   await browser?.close();
   browser = undefined;
+}
+
+/** The UI kit's copy of Figma's colour tokens, per theme, as Figma injects them with `themeColors: true`. */
+function themeTokens(theme: 'light' | 'dark'): string {
+  const css = readFileSync(createRequire(import.meta.url).resolve('@create-figma-plugin/ui/css/theme.css'), 'utf8');
+  const start = css.indexOf(`.figma-${theme} {`);
+  const block = css.slice(css.indexOf('{', start) + 1, css.indexOf('}', start));
+  if (start < 0 || !block.includes('--figma-color-bg')) throw new Error(`no ${theme} tokens in the UI kit's theme.css`);
+  return block;
+}
+
+/** Does what Figma does for a plugin UI with `themeColors: true`: the theme's class and tokens on the root. */
+export async function setFigmaTheme(ui: PluginUi, theme: 'light' | 'dark') {
+  const tokens = themeTokens(theme);
+  const frame = await waitForFrame(ui);
+  await frame.evaluate(`(() => {
+    const root = document.documentElement;
+    root.classList.remove('figma-light', 'figma-dark');
+    root.classList.add(${JSON.stringify(`figma-${theme}`)});
+    root.setAttribute('style', ${JSON.stringify(tokens)});
+  })()`);
+}
+
+/** The plugin's iframe once its own document (not the first about:blank) has loaded. */
+async function waitForFrame(ui: PluginUi) {
+  for (;;) {
+    const frame = ui.page.frames().find((candidate) => candidate !== ui.page.mainFrame());
+    const loaded = await frame?.waitForSelector('#app', { state: 'attached', timeout: 2_000 }).catch(() => null);
+    if (frame && loaded) return frame;
+  }
+}
+
+const screenshotsDir = resolve(dirname(fileURLToPath(import.meta.url)), '../../screenshots');
+
+/** The panel as the designer sees it, for the README: `plugins/figma/screenshots/<name>.png`. */
+export async function saveScreenshot(ui: PluginUi, name: string) {
+  mkdirSync(screenshotsDir, { recursive: true });
+  await ui.page.locator('#plugin').screenshot({ path: join(screenshotsDir, `${name}.png`) });
 }
