@@ -43,6 +43,7 @@ export async function composeBackend(config: Config, options: { log?: Logger } =
     redisUrl: config.redisUrl,
     prefix: config.queuePrefix,
     attempts: config.jobAttempts,
+    log,
   });
   const redis = createRedisClient(config.redisUrl, log);
   const ctx: ServiceContext = {

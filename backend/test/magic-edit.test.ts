@@ -261,6 +261,7 @@ describe('magic edit without a Gemini key', () => {
   });
 
   it('is listed as unavailable, with the reason', async () => {
+    await bare.announceGpuWorker();
     const capabilities = Capabilities.parse(await (await bare.request('/api/v1/capabilities')).json());
     const magic = capabilities.operations.find((op) => op.operation === 'magic-edit');
     expect(magic?.available).toBe(false);

@@ -100,6 +100,8 @@ export async function serveEditingBackend(options: {
     log: createLogger('edit-worker', { silent: true }),
   });
   await worker.ready;
+  // No gpu-worker runs beside it: its heartbeat lists remove-background and upscale, whose tasks wait queued.
+  await served.t.announceGpuWorker();
   return {
     ...served,
     gemini,

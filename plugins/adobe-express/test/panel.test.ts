@@ -60,6 +60,8 @@ beforeAll(async () => {
     RATE_LIMIT_AUTH_PER_MINUTE: '0',
   });
   backendServer.attach(t.backend.app);
+  // No gpu-worker runs here; its heartbeat lists background removal, whose tasks then wait in the queue.
+  await t.announceGpuWorker();
   worker = startEditWorker({
     config: t.config,
     store: t.backend.ctx.store,
