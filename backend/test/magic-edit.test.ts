@@ -2,6 +2,7 @@ import { Capabilities, ErrorBody, SubmitTaskResponse, TaskView } from '@lumina/s
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type EditWorker, startEditWorker } from '../src/edit/edit-worker.ts';
+import { loadEditWorkerConfig } from '../src/edit/edit-worker-config.ts';
 import type { Logger } from '../src/logger.ts';
 import {
   finishReasonReply,
@@ -41,7 +42,7 @@ beforeAll(async () => {
     GEMINI_RETRY_BASE_MS: '20',
     PRICE_MAGIC_EDIT: String(price),
   });
-  worker = startEditWorker({ config: t.config, store: t.backend.ctx.store, log: recordingLogger });
+  worker = startEditWorker({ config: loadEditWorkerConfig(t.env), store: t.backend.ctx.store, log: recordingLogger });
   await worker.ready;
 });
 afterAll(async () => {

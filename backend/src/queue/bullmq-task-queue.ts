@@ -1,9 +1,9 @@
+import { redisConnection } from '@lumina/runtime';
 import { type QueueName, queueNames, queueOf, type TaskJob, WorkerHeartbeat, workerHeartbeatKey } from '@lumina/shared';
 import { Queue } from 'bullmq';
 import type { Logger } from '../logger.ts';
 import { closeQueue } from './close-queue.ts';
 import { parseJsonOrUndefined } from './parse-json-or-undefined.ts';
-import { redisConnection } from './redis-connection.ts';
 import type { JobSnapshot, JobState, TaskQueue } from './task-queue.ts';
 
 export interface BullmqQueueOptions {

@@ -1,3 +1,4 @@
+import { redisConnection } from '@lumina/runtime';
 import { type QueueName, queueNames } from '@lumina/shared';
 import { QueueEvents } from 'bullmq';
 import { errorFields } from '../logger.ts';
@@ -5,7 +6,6 @@ import type { ServiceContext } from '../services/context.ts';
 import { markTaskProcessing } from '../services/mark-task-processing.ts';
 import { settleTask } from '../services/settle-task.ts';
 import { outcomeOfFinishedJob } from './outcome-of-finished-job.ts';
-import { redisConnection } from './redis-connection.ts';
 
 /**
  * Follows both queues' events and turns them into task state: active → PROCESSING, completed/failed →
