@@ -23,8 +23,8 @@ import {
 } from '@lumina/gpu-worker';
 import type * as Tf from '@tensorflow/tfjs';
 import sharp from 'sharp';
-import { findInstalledPackage } from '../gpu-worker/src/convert/convert-tfjs-package-model.ts';
 import { defaultOverlapPx, defaultTileSizePx } from '../gpu-worker/src/pipeline/upscale-image.ts';
+import { findInstalledPackage } from '../gpu-worker/tools/convert/convert-tfjs-package-model.ts';
 import { benchExecutionProvider } from './support/execution-provider.ts';
 
 const list = (value: string | undefined, fallback: string): number[] => (value ?? fallback).split(',').map(Number);

@@ -4,7 +4,7 @@
 // override the pipeline's defaults; ORT_INTRA_OP_THREADS as for the worker. BENCH_PEAK=2048 then runs one
 // slim ×4 upscale of a 2048² input and prints the process's peak RSS (run it alone: peak RSS never goes down).
 import { join } from 'node:path';
-import { silentLogger } from '@lumina/backend/logger';
+import { silentLogger } from '@lumina/runtime';
 import type { StageTimings, UpscaleModel } from '@lumina/shared';
 import sharp from 'sharp';
 import { loadUpscaleSession } from '../gpu-worker/src/inference/load-upscale-session.ts';

@@ -4,6 +4,7 @@ import type { Browser } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type EditWorker, startEditWorker } from '../backend/src/edit/edit-worker.ts';
+import { loadEditWorkerConfig } from '../backend/src/edit/edit-worker-config.ts';
 import { createLogger } from '../backend/src/logger.ts';
 import { grantCredits } from '../backend/src/services/grant-credits.ts';
 import { type GeminiStandIn, imageReply, startGeminiStandIn } from '../backend/test/support/gemini-stand-in.ts';
@@ -47,7 +48,7 @@ beforeAll(async () => {
   });
   backendServer.attach(slice.t.backend.app);
   editWorker = startEditWorker({
-    config: slice.t.config,
+    config: loadEditWorkerConfig(slice.t.env),
     store: slice.t.backend.ctx.store,
     log: createLogger('edit', { silent: true }),
   });

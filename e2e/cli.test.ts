@@ -17,6 +17,7 @@ import { TaskList } from '@lumina/shared';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type EditWorker, startEditWorker } from '../backend/src/edit/edit-worker.ts';
+import { loadEditWorkerConfig } from '../backend/src/edit/edit-worker-config.ts';
 import { createLogger } from '../backend/src/logger.ts';
 import { fixturesDir } from '../backend/test/support/fixtures.ts';
 import { type GeminiStandIn, imageReply, startGeminiStandIn } from '../backend/test/support/gemini-stand-in.ts';
@@ -50,7 +51,7 @@ beforeAll(async () => {
   });
   await gpu.ready;
   edits = startEditWorker({
-    config: served.t.config,
+    config: loadEditWorkerConfig(served.t.env),
     store: served.t.backend.ctx.store,
     log: createLogger('edit-worker', { silent: true }),
   });

@@ -1,6 +1,5 @@
-import { createWorkerMetrics } from '@lumina/backend/metrics';
-import { serveMetrics } from '@lumina/backend/serve-metrics';
 import { type GpuWorker, loadWorkerConfig, silentLogger, startGpuWorker } from '@lumina/gpu-worker';
+import { createWorkerMetrics, serveMetrics } from '@lumina/runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixture, startTestBackend, type TestBackend } from '../backend/test/support/harness.ts';
 import { settledTask, submit } from './support/slice.ts';

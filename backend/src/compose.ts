@@ -1,3 +1,4 @@
+import { createObjectStore } from '@lumina/runtime';
 import { createGoogleSignIn } from './auth/google-sign-in.ts';
 import { createStripeGateway } from './billing/index.ts';
 import type { Config } from './config.ts';
@@ -16,7 +17,6 @@ import { reconcileTasks } from './services/reconcile-tasks.ts';
 import { sweepWebhookDeliveries } from './services/sweep-webhook-deliveries.ts';
 import { createSignedUrls } from './signed-urls.ts';
 import { resolveSigningSecret } from './signing-secret.ts';
-import { createObjectStore } from './storage/index.ts';
 import { createTaskUpdates } from './task-updates.ts';
 import { createWebhookQueue } from './webhooks/webhook-queue.ts';
 import { startWebhookWorker } from './webhooks/webhook-worker.ts';
@@ -43,6 +43,7 @@ export async function composeBackend(config: Config, options: { log?: Logger } =
     redisUrl: config.redisUrl,
     prefix: config.queuePrefix,
     attempts: config.jobAttempts,
+    log,
   });
   const redis = createRedisClient(config.redisUrl, log);
   const ctx: ServiceContext = {

@@ -1,25 +1,24 @@
+import {
+  ConfigError,
+  createLogger,
+  createObjectStore,
+  createWorkerMetrics,
+  errorFields,
+  serveMetrics,
+} from '@lumina/runtime';
 import { queueNames } from '@lumina/shared';
-import { ConfigError, loadConfig } from './config.ts';
 import { startEditWorker } from './edit/edit-worker.ts';
-import { createLogger, errorFields } from './logger.ts';
-import { createWorkerMetrics } from './metrics/index.ts';
-import { serveMetrics } from './metrics/serve-metrics.ts';
-import { createObjectStore } from './storage/index.ts';
+import { loadEditWorkerConfig } from './edit/edit-worker-config.ts';
 
-// Entry point of the edit worker: `node --import tsx backend/src/edit-worker-main.ts`. Reads the backend's config.
+// Entry point of the edit worker: `node --import tsx backend/src/edit-worker-main.ts`. Reads its own config
+// (edit/edit-worker-config.ts): the queue, the object store and Gemini, nothing of the API's.
 const log = createLogger('edit-worker');
 try {
-  const config = loadConfig(process.env);
-  if (config.gemini.apiKey === undefined) {
-    log.error('GEMINI_API_KEY is not set: there is nothing for the edit worker to do');
-    process.exit(2);
-  }
+  const config = loadEditWorkerConfig(process.env);
   const metrics = createWorkerMetrics('edit_worker');
   const worker = startEditWorker({ config, store: createObjectStore(config.storage), log, metrics });
   const metricsServer =
-    config.gemini.metricsPort > 0
-      ? await serveMetrics(metrics.registry, { port: config.gemini.metricsPort, host: config.host, log })
-      : undefined;
+    config.metrics.port > 0 ? await serveMetrics(metrics.registry, { ...config.metrics, log }) : undefined;
   let stopping = false;
   const stop = async (signal: NodeJS.Signals) => {
     if (stopping) process.exit(1);

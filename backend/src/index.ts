@@ -1,3 +1,2 @@
 export { type Backend, composeBackend } from './compose.ts';
 export { type Config, ConfigError, loadConfig } from './config.ts';
-export type { AppType } from './http/app.ts';

@@ -309,11 +309,31 @@ describe('signed result URLs', () => {
 });
 
 describe('service endpoints', () => {
+  it('lists background removal and upscaling as unavailable, with the reason, while no gpu-worker is live', async () => {
+    const bare = await startTestBackend({}, { background: false });
+    try {
+      const before = Capabilities.parse(await (await bare.request('/api/v1/capabilities')).json());
+      for (const operation of ['remove-background', 'upscale'] as const) {
+        const listed = before.operations.find((op) => op.operation === operation);
+        expect(listed?.available).toBe(false);
+        expect(listed?.reason).toContain('No gpu-worker is running');
+      }
+      await bare.announceGpuWorker();
+      const after = Capabilities.parse(await (await bare.request('/api/v1/capabilities')).json());
+      expect(after.operations.filter((op) => op.available).map((op) => op.operation)).toEqual([
+        'remove-background',
+        'upscale',
+      ]);
+    } finally {
+      await bare.close();
+    }
+  });
+
   it('publishes capabilities without authentication', async () => {
     const res = await t.request('/api/v1/capabilities');
     expect(res.status).toBe(200);
     const body = Capabilities.parse(await res.json());
-    expect(body.operations[0]).toMatchObject({ operation: 'remove-background', available: true, credits: 1 });
+    expect(body.operations[0]).toMatchObject({ operation: 'remove-background', credits: 1 });
     expect(body.operations[0]?.params.map((p) => p.name)).toEqual([
       'format',
       'crop',

@@ -6,6 +6,7 @@ import type { Browser, Page } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type EditWorker, startEditWorker } from '../src/edit/edit-worker.ts';
+import { loadEditWorkerConfig } from '../src/edit/edit-worker-config.ts';
 import { createLogger } from '../src/logger.ts';
 import { dashboardOrigin, errorCodeOf, sessionCookieIn, signUpBrowser } from './support/accounts.ts';
 import { launchChromium, type ServedBackend, serveTestBackend } from './support/browser.ts';
@@ -39,7 +40,7 @@ describe('dashboard in the browser', () => {
     origin = served.origin;
     stripe.webhookTarget = origin;
     worker = startEditWorker({
-      config: served.t.config,
+      config: loadEditWorkerConfig(served.t.env),
       store: served.t.backend.ctx.store,
       log: createLogger('edit-worker', { silent: true }),
     });

@@ -3,10 +3,12 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { serve } from '@hono/node-server';
 import { Capabilities, CheckoutResponse, ErrorBody, SubmitTaskResponse, TaskList, TaskView } from '@lumina/shared';
+import { eq } from 'drizzle-orm';
 import { build } from 'esbuild';
 import { Miniflare } from 'miniflare';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tasks } from '../src/db/schema.ts';
 import { thumbnailKeyOf, variantKeyOf } from '../src/services/result-keys.ts';
 import { type Browser, dashboardJson, signUpBrowser } from './support/accounts.ts';
 import { completeAsWorker } from './support/complete-task.ts';
@@ -120,7 +122,17 @@ async function completedTask(browser: Browser, stored: Buffer, options: { inR2?:
   expect(view.status).toBe(200);
   const task = TaskView.parse(await view.json());
   if (!task.resultUrl) throw new Error('a completed task without a result URL');
-  return { ...task, resultUrl: new URL(task.resultUrl), outputKey: row.outputKey };
+  return { ...task, resultUrl: new URL(task.resultUrl), outputKey: row.outputKey, owner: browser };
+}
+
+/** `max-age` is the link's remaining life: never longer, so no cache answers once the link (or the task) expired. */
+function expectCachedUntilLinkExpires(res: { headers: { get(name: string): string | null } }, link: URL) {
+  const match = /^public, max-age=(\d+), immutable$/.exec(res.headers.get('cache-control') ?? '');
+  expect(match, res.headers.get('cache-control') ?? 'no Cache-Control').not.toBeNull();
+  const maxAge = Number(match?.[1]);
+  const linkLeft = Number(link.searchParams.get('expires')) - Math.floor(Date.now() / 1000);
+  expect(maxAge).toBeGreaterThan(0);
+  expect(maxAge).toBeLessThanOrEqual(linkLeft + 1);
 }
 
 const freeTeam = () => signUpBrowser(t, 'Free');
@@ -157,10 +169,25 @@ describe('signed result links from the origin', () => {
     const [listed] = TaskList.parse(await list.json()).data;
     expect(new URL(listed?.resultUrl ?? '').searchParams.get('wm')).toBe('1');
   });
+
+  it("signs no link past the task's expiresAt, so no cache keeps a result retention is about to delete", async () => {
+    const paid = await completedTask(await paidTeam(), fixture('horse.png'));
+    const expiresAt = new Date(Date.now() + 90_000);
+    await t.backend.ctx.db.update(tasks).set({ expiresAt }).where(eq(tasks.id, paid.taskId));
+    const owner = paid.owner;
+    const res = await t.request(`/api/v1/tasks/${paid.taskId}`, { headers: owner.headers() });
+    const task = TaskView.parse(await res.json());
+    const linkExpires = Number(new URL(task.resultUrl ?? '').searchParams.get('expires')) * 1000;
+    expect(linkExpires).toBeLessThanOrEqual(expiresAt.getTime());
+    expect(Date.parse(task.resultUrlExpiresAt ?? '')).toBeLessThanOrEqual(expiresAt.getTime());
+    expect(Number(new URL(task.thumbnailUrl ?? '').searchParams.get('expires')) * 1000).toBeLessThanOrEqual(
+      expiresAt.getTime(),
+    );
+  });
 });
 
 describe('the edge worker in workerd', () => {
-  it("serves a paid team's result from R2, byte for byte, cached for a year as immutable, without the origin", async () => {
+  it("serves a paid team's result from R2, byte for byte, cached as immutable while its link lasts, without the origin", async () => {
     const stored = fixture('horse.png');
     const paid = await completedTask(await paidTeam(), stored);
     const mark = originSaw.length;
@@ -170,7 +197,7 @@ describe('the edge worker in workerd', () => {
     expect(Buffer.from(await res.arrayBuffer()).equals(stored)).toBe(true);
     expect(res.headers.get('content-type')).toBe('image/png');
     expect(res.headers.get('content-length')).toBe(String(stored.byteLength));
-    expect(res.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+    expectCachedUntilLinkExpires(res, paid.resultUrl);
     expect(res.headers.get('cross-origin-resource-policy')).toBe('cross-origin');
     expect(res.headers.get('x-lumina-watermark')).toBe('none');
     const etag = res.headers.get('etag');
@@ -179,7 +206,7 @@ describe('the edge worker in workerd', () => {
     const again = await atEdge(paid.resultUrl, { headers: { 'if-none-match': etag ?? '' } });
     expect(again.status).toBe(304);
     expect(again.headers.get('etag')).toBe(etag);
-    expect(again.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+    expectCachedUntilLinkExpires(again, paid.resultUrl);
     expect((await again.arrayBuffer()).byteLength).toBe(0);
 
     expect(originRequestsSince(mark)).toEqual([]);
@@ -266,7 +293,7 @@ describe('the edge worker in workerd', () => {
     await putInR2(thumbnailKeyOf(paid.taskId), thumbnail, 'image/webp');
     const thumb = await atEdge(paid.thumbnailUrl ?? '');
     expect(thumb.status).toBe(200);
-    expect(thumb.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+    expectCachedUntilLinkExpires(thumb, new URL(paid.thumbnailUrl ?? ''));
     expect(Buffer.from(await thumb.arrayBuffer()).equals(thumbnail)).toBe(true);
     expect(originRequestsSince(mark)).toHaveLength(1);
   });

@@ -3,6 +3,7 @@ import { SubmitTaskResponse, TaskView } from '@lumina/shared';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type EditWorker, startEditWorker } from '../src/edit/edit-worker.ts';
+import { loadEditWorkerConfig } from '../src/edit/edit-worker-config.ts';
 import { createLogger } from '../src/logger.ts';
 import { type GeminiStandIn, imageReply, startGeminiStandIn } from './support/gemini-stand-in.ts';
 import { eventually, fixture, processForm, startTestBackend, type TestBackend } from './support/harness.ts';
@@ -16,7 +17,7 @@ beforeAll(async () => {
   gemini = await startGeminiStandIn(apiKey);
   t = await startTestBackend({ GEMINI_API_KEY: apiKey, GEMINI_BASE_URL: gemini.url, GEMINI_EDITS_PER_MINUTE: '2' });
   worker = startEditWorker({
-    config: t.config,
+    config: loadEditWorkerConfig(t.env),
     store: t.backend.ctx.store,
     log: createLogger('edit', { silent: true }),
   });

@@ -2,6 +2,7 @@ import { Capabilities, ErrorBody, SubmitTaskResponse, TaskView } from '@lumina/s
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type EditWorker, startEditWorker } from '../src/edit/edit-worker.ts';
+import { loadEditWorkerConfig } from '../src/edit/edit-worker-config.ts';
 import type { Logger } from '../src/logger.ts';
 import {
   finishReasonReply,
@@ -41,7 +42,7 @@ beforeAll(async () => {
     GEMINI_RETRY_BASE_MS: '20',
     PRICE_MAGIC_EDIT: String(price),
   });
-  worker = startEditWorker({ config: t.config, store: t.backend.ctx.store, log: recordingLogger });
+  worker = startEditWorker({ config: loadEditWorkerConfig(t.env), store: t.backend.ctx.store, log: recordingLogger });
   await worker.ready;
 });
 afterAll(async () => {
@@ -261,6 +262,7 @@ describe('magic edit without a Gemini key', () => {
   });
 
   it('is listed as unavailable, with the reason', async () => {
+    await bare.announceGpuWorker();
     const capabilities = Capabilities.parse(await (await bare.request('/api/v1/capabilities')).json());
     const magic = capabilities.operations.find((op) => op.operation === 'magic-edit');
     expect(magic?.available).toBe(false);

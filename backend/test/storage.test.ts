@@ -6,15 +6,15 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { z } from 'zod';
 import {
   createFsObjectStore,
   createObjectStore,
   createS3ObjectStore,
   type ObjectStore,
   storageConfigFromEnv,
-} from '../src/storage/index.ts';
+} from '@lumina/runtime';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { startS3rver, testBucket } from './support/s3rver.ts';
 
 const bytes = (text: string): Uint8Array => new TextEncoder().encode(text);

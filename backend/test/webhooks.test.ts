@@ -15,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../src/config.ts';
 import { webhookDeliveries } from '../src/db/schema.ts';
 import { type EditWorker, startEditWorker } from '../src/edit/edit-worker.ts';
+import { loadEditWorkerConfig } from '../src/edit/edit-worker-config.ts';
 import { newId } from '../src/ids.ts';
 import { grantCredits } from '../src/services/grant-credits.ts';
 import { isPrivateAddress } from '../src/webhooks/private-address.ts';
@@ -40,7 +41,7 @@ beforeAll(async () => {
     WEBHOOK_RETRY_SCHEDULE_MS: '0,50,100',
     WEBHOOK_TIMEOUT_MS: '1000',
   });
-  worker = startEditWorker({ config: t.config, store: t.backend.ctx.store, log: t.backend.ctx.log });
+  worker = startEditWorker({ config: loadEditWorkerConfig(t.env), store: t.backend.ctx.store, log: t.backend.ctx.log });
   await worker.ready;
 });
 afterAll(async () => {

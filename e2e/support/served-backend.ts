@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { SignUpResponse } from '@lumina/shared';
 import { startEditWorker } from '../../backend/src/edit/edit-worker.ts';
+import { loadEditWorkerConfig } from '../../backend/src/edit/edit-worker-config.ts';
 import { createLogger } from '../../backend/src/logger.ts';
 import { type GeminiStandIn, startGeminiStandIn } from '../../backend/test/support/gemini-stand-in.ts';
 import { startTestBackend, type TestBackend } from '../../backend/test/support/harness.ts';
@@ -95,11 +96,13 @@ export async function serveEditingBackend(options: {
     ...options.overrides,
   });
   const worker = startEditWorker({
-    config: served.t.config,
+    config: loadEditWorkerConfig(served.t.env),
     store: served.t.backend.ctx.store,
     log: createLogger('edit-worker', { silent: true }),
   });
   await worker.ready;
+  // No gpu-worker runs beside it: its heartbeat lists remove-background and upscale, whose tasks wait queued.
+  await served.t.announceGpuWorker();
   return {
     ...served,
     gemini,

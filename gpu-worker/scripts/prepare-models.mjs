@@ -90,7 +90,7 @@ for (const model of models) {
     console.log(`[prepare-models] ${model.id}: present, sha256 ok`);
     continue;
   }
-  converter ??= await tsImport('../src/convert/convert-tfjs-package-model.ts', import.meta.url);
+  converter ??= await tsImport('../tools/convert/convert-tfjs-package-model.ts', import.meta.url);
   const started = performance.now();
   const bytes = await converter.convertTfjsPackageModel({
     packageSpec: source.package,

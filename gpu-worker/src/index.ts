@@ -1,4 +1,4 @@
-export { createLogger, type Logger, silentLogger } from '@lumina/backend/logger';
+export { createLogger, type Logger, silentLogger } from '@lumina/runtime';
 export { ExecutionProvider, loadWorkerConfig, type WorkerConfig } from './config.ts';
 export type { ModelOutput, ModelSession } from './inference/load-model-session.ts';
 export { loadModelSession } from './inference/load-model-session.ts';

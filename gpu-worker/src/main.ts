@@ -1,7 +1,4 @@
-import { createLogger, errorFields } from '@lumina/backend/logger';
-import { createWorkerMetrics } from '@lumina/backend/metrics';
-import { serveMetrics } from '@lumina/backend/serve-metrics';
-import { createObjectStore } from '@lumina/backend/storage';
+import { createLogger, createObjectStore, createWorkerMetrics, errorFields, serveMetrics } from '@lumina/runtime';
 import { queueNames } from '@lumina/shared';
 import { loadWorkerConfig } from './config.ts';
 import { startGpuWorker } from './worker.ts';

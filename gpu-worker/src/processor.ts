@@ -1,4 +1,4 @@
-import type { ObjectStore } from '@lumina/backend/storage';
+import type { ObjectStore } from '@lumina/runtime';
 import {
   contentTypeOf,
   formatFailedReason,

@@ -1,4 +1,4 @@
-import { errorFields, type Logger } from '@lumina/backend/logger';
+import { errorFields, type Logger } from '@lumina/runtime';
 import { type WorkerHeartbeat, workerHeartbeatKey } from '@lumina/shared';
 
 /** The two Redis commands a heartbeat needs, as BullMQ's client exposes them; the worker's own connection serves. */

@@ -1,9 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { errorFields, type Logger } from '@lumina/backend/logger';
-import type { WorkerMetrics } from '@lumina/backend/metrics';
-import { redisConnection } from '@lumina/backend/redis-connection';
-import type { ObjectStore } from '@lumina/backend/storage';
+import type { ObjectStore, WorkerMetrics } from '@lumina/runtime';
+import { errorFields, type Logger, redisConnection } from '@lumina/runtime';
 import { type GpuJobResult, queueNames, TaskJob } from '@lumina/shared';
 import { Worker } from 'bullmq';
 import type { ExecutionProvider, WorkerConfig } from './config.ts';

@@ -60,3 +60,10 @@ describe('loadWorkerConfig', () => {
     expect(() => loadWorkerConfig({ S3_BUCKET: 'ab' })).toThrow('S3_BUCKET');
   });
 });
+
+describe('empty variables', () => {
+  it('are unset, as in the API and the edit worker: the default applies', () => {
+    const config = loadWorkerConfig({ WORKER_CONCURRENCY: '', LUMINA_EXECUTION_PROVIDER: ' ', S3_BUCKET: '' });
+    expect(config).toMatchObject({ concurrency: 1, executionProvider: 'cpu', storage: { kind: 'fs' } });
+  });
+});

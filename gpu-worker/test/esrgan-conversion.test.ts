@@ -7,10 +7,10 @@ import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { convertTfjsLayersToOnnx } from '../src/convert/convert-tfjs-layers-to-onnx.ts';
-import { convertTfjsPackageModel, findInstalledPackage } from '../src/convert/convert-tfjs-package-model.ts';
-import { TfjsModelJson } from '../src/convert/tfjs-model-json.ts';
 import { loadModelRegistry, readModelFile, type UpscaleModelEntry } from '../src/index.ts';
+import { convertTfjsLayersToOnnx } from '../tools/convert/convert-tfjs-layers-to-onnx.ts';
+import { convertTfjsPackageModel, findInstalledPackage } from '../tools/convert/convert-tfjs-package-model.ts';
+import { TfjsModelJson } from '../tools/convert/tfjs-model-json.ts';
 import { fixture, modelsDir } from './support/fixtures.ts';
 
 const gpuWorkerDir = join(import.meta.dirname, '..');

@@ -4,7 +4,7 @@ import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createObjectStore, storageConfigFromEnv } from '@lumina/backend/storage';
+import { createObjectStore, storageConfigFromEnv } from '@lumina/runtime';
 import { GpuJobResult, queueNames } from '@lumina/shared';
 import { Queue, QueueEvents } from 'bullmq';
 import { afterAll, describe, expect, it } from 'vitest';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { readTfjsWeights } from '../src/convert/read-tfjs-weights.ts';
-import type { TfjsWeightGroup } from '../src/convert/tfjs-model-json.ts';
+import { readTfjsWeights } from '../tools/convert/read-tfjs-weights.ts';
+import type { TfjsWeightGroup } from '../tools/convert/tfjs-model-json.ts';
 
 /** Little-endian bytes of the given float32 values. */
 const float32Bytes = (values: number[]): Uint8Array => new Uint8Array(Float32Array.from(values).buffer);

@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createObjectStore, type ObjectStore } from '@lumina/backend/storage';
+import { createObjectStore, type ObjectStore } from '@lumina/runtime';
 import { GpuJobResult, queueNames, RemoveBackgroundParams, type TaskJob } from '@lumina/shared';
 import { Queue, QueueEvents } from 'bullmq';
 import sharp from 'sharp';

@@ -97,7 +97,3 @@ export type TaskListQuery = z.infer<typeof TaskListQuery>;
 
 export const TaskList = z.strictObject({ data: z.array(TaskView), nextCursor: z.string().nullable() });
 export type TaskList = z.infer<typeof TaskList>;
-
-/** One server-sent event on `GET /api/v1/tasks/:id/events` (event name `task`). */
-export const TaskEvent = TaskView;
-export type TaskEvent = TaskView;

@@ -13,11 +13,12 @@ type EdgeEnv = { Bindings: EdgeBindings; Variables: { requestId: string } };
 const hopByHop = ['connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'host'];
 
 /**
- * An object's bytes never change under its key, and a clean link is only signed for a team that has bought
- * credits, which it never stops having: so a clean answer may be kept for a year by every cache (per `Accept`,
- * which picks the encoding).
+ * An object's bytes never change under its key, so caches need not revalidate; but the answer may be kept only
+ * while its link is valid. The origin signs no link past the task's `expiresAt`, so this also ends before
+ * retention deletes the result (per `Accept`, which picks the encoding).
  */
-const immutableCacheControl = 'public, max-age=31536000, immutable';
+const cacheControlUntil = (expires: number, now: Date): string =>
+  `public, max-age=${Math.max(0, expires - Math.floor(now.getTime() / 1000))}, immutable`;
 
 const contentTypeOf: Record<ResultVariantFormat, string> = {
   png: 'image/png',
@@ -90,7 +91,7 @@ export function createEdgeApp() {
       const headers = {
         'Content-Type': object.httpMetadata?.contentType ?? contentTypeOf[stored.format],
         ETag: object.httpEtag,
-        'Cache-Control': immutableCacheControl,
+        'Cache-Control': cacheControlUntil(claims.expires, new Date()),
         Vary: 'Accept',
         'X-Lumina-Watermark': 'none',
         'Cross-Origin-Resource-Policy': 'cross-origin',

@@ -1,9 +1,8 @@
+import type { Logger, ObjectStore } from '@lumina/runtime';
 import { type EditJobResult, formatFailedReason, TaskJob } from '@lumina/shared';
 import type { Job } from 'bullmq';
 import { UnrecoverableError } from 'bullmq';
 import { z } from 'zod';
-import type { Logger } from '../logger.ts';
-import type { ObjectStore } from '../storage/index.ts';
 import { EditFailure } from './edit-failure.ts';
 import { editWithRetries, type RetryPolicy } from './edit-with-retries.ts';
 import { finishEdit } from './finish-edit.ts';

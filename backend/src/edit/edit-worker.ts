@@ -1,11 +1,8 @@
+import { errorFields, type Logger, type ObjectStore, redisConnection, type WorkerMetrics } from '@lumina/runtime';
 import { type EditJobResult, queueNames, TaskJob } from '@lumina/shared';
 import { Worker } from 'bullmq';
-import type { Config } from '../config.ts';
-import { errorFields, type Logger } from '../logger.ts';
-import type { WorkerMetrics } from '../metrics/index.ts';
-import { redisConnection } from '../queue/redis-connection.ts';
-import type { ObjectStore } from '../storage/index.ts';
 import { createEditProcessor } from './edit-processor.ts';
+import type { EditWorkerConfig } from './edit-worker-config.ts';
 import { createGeminiEditor } from './gemini-editor.ts';
 
 export interface EditWorker {
@@ -25,14 +22,13 @@ export function startEditWorker({
   log,
   metrics,
 }: {
-  config: Config;
+  config: Pick<EditWorkerConfig, 'redisUrl' | 'queuePrefix' | 'gemini'>;
   store: ObjectStore;
   log: Logger;
   /** Counts edits and observes the Gemini time; the caller serves them (`edit-worker-main.ts`). */
   metrics?: WorkerMetrics;
 }): EditWorker {
   const { gemini } = config;
-  if (gemini.apiKey === undefined) throw new Error('the edit worker needs GEMINI_API_KEY');
   const editor = createGeminiEditor({
     apiKey: gemini.apiKey,
     baseUrl: gemini.baseUrl,

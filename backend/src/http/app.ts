@@ -96,7 +96,11 @@ export function createApp(ctx: ServiceContext, ping: { database(): Promise<void>
       const readiness = await checkReadiness({ ctx, ping });
       return c.json(readiness, readiness.status === 'ok' ? 200 : 503);
     })
-    .get('/api/v1/capabilities', (c) => c.json(describeCapabilities(ctx.config), 200))
+    .get('/api/v1/capabilities', async (c) => {
+      // Redis down: no worker can be seen, and none could take a task either.
+      const workers = await ctx.queue.workers().catch(() => []);
+      return c.json(describeCapabilities(ctx.config, workers), 200);
+    })
     .get('/metrics', async (c) => {
       const token = ctx.config.metricsToken;
       if (token !== undefined && c.req.header('authorization') !== `Bearer ${token}`) {
@@ -132,5 +136,3 @@ export function createApp(ctx: ServiceContext, ping: { database(): Promise<void>
     });
   return app;
 }
-
-export type AppType = ReturnType<typeof createApp>;

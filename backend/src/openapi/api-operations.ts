@@ -188,7 +188,10 @@ export const apiOperations: readonly ApiOperation[] = [
     responses: {
       '200': {
         description: 'An event stream; each `data` is a task view.',
-        content: { 'text/event-stream': { schema: { type: 'string' }, itemSchema: jsonSchemaOf(TaskView, 'output') } },
+        // OpenAPI 3.2's `itemSchema` describes each event; 3.1 has no such field, so it rides as an extension.
+        content: {
+          'text/event-stream': { schema: { type: 'string' }, 'x-itemSchema': jsonSchemaOf(TaskView, 'output') },
+        },
       },
     },
     errors: ['not_found', ...apiErrors],

@@ -1,13 +1,16 @@
+import { redisConnection } from '@lumina/runtime';
 import { type QueueName, queueNames, queueOf, type TaskJob, WorkerHeartbeat, workerHeartbeatKey } from '@lumina/shared';
 import { Queue } from 'bullmq';
+import type { Logger } from '../logger.ts';
 import { closeQueue } from './close-queue.ts';
-import { redisConnection } from './redis-connection.ts';
+import { parseJsonOrUndefined } from './parse-json-or-undefined.ts';
 import type { JobSnapshot, JobState, TaskQueue } from './task-queue.ts';
 
 export interface BullmqQueueOptions {
   readonly redisUrl: string;
   readonly prefix: string;
   readonly attempts: number;
+  readonly log: Logger;
 }
 
 const workersCacheMs = 5000;
@@ -33,7 +36,6 @@ function openQueue(name: QueueName, options: BullmqQueueOptions) {
   let workers = { count: 0, at: 0 };
   return {
     queue,
-    waitKey: `${options.prefix}:${queueNames[name]}:wait`,
     async workersCount() {
       if (Date.now() - workers.at > workersCacheMs) workers = { count: await queue.getWorkersCount(), at: Date.now() };
       return workers.count;
@@ -74,13 +76,10 @@ export function createBullmqTaskQueue(options: BullmqQueueOptions): TaskQueue {
       }
     },
     async position(taskId, queue) {
-      const { waitKey } = queues[queue];
-      const client = await queues[queue].queue.client;
-      const index = await client.lpos(waitKey, taskId);
-      if (index === null) return null;
-      // BullMQ pushes new jobs on the left and workers take from the right.
-      const length = await client.llen(waitKey);
-      return length - 1 - index;
+      // The waiting ids in the order workers take them (oldest first), through BullMQ's public API: one read of
+      // the ids only, never of the jobs themselves.
+      const index = (await queues[queue].queue.getRanges(['wait'], 0, -1, true)).indexOf(taskId);
+      return index === -1 ? null : index;
     },
     async load(name) {
       const { queue, workersCount } = queues[name];
@@ -90,12 +89,10 @@ export function createBullmqTaskQueue(options: BullmqQueueOptions): TaskQueue {
     async stats() {
       return Promise.all(
         (['gpu', 'edit'] as const).map(async (name) => {
-          const { queue, waitKey } = queues[name];
-          const client = await queue.client;
+          const { queue } = queues[name];
           const [counts, [oldestId]] = await Promise.all([
             queue.getJobCounts('wait', 'active', 'delayed'),
-            // Workers take from the right end of the wait list: that is the oldest job.
-            client.lrange(waitKey, -1, -1),
+            queue.getRanges(['wait'], 0, 0, true),
           ]);
           const oldest = oldestId ? await queue.getJob(oldestId) : undefined;
           return {
@@ -119,15 +116,18 @@ export function createBullmqTaskQueue(options: BullmqQueueOptions): TaskQueue {
       } while (cursor !== '0');
       const heartbeats: WorkerHeartbeat[] = [];
       for (const key of [...keys].sort()) {
-        // A key can expire between the scan and the read; a foreign or outdated body is skipped, not fatal.
-        const parsed = WorkerHeartbeat.safeParse(JSON.parse((await client.get(key)) ?? 'null'));
+        // A key can expire between the scan and the read (skipped quietly); a body that is not a heartbeat (not
+        // JSON, another version's shape) is skipped and logged, so one bad key never fails `/readyz`.
+        const body = await client.get(key);
+        if (body === null) continue;
+        const parsed = WorkerHeartbeat.safeParse(parseJsonOrUndefined(body));
         if (parsed.success) heartbeats.push(parsed.data);
+        else options.log.warn('skipped a malformed worker heartbeat', { key, body: body.slice(0, 200) });
       }
       return heartbeats;
     },
     async ping() {
-      const client = await queues.gpu.queue.client;
-      await client.llen(queues.gpu.waitKey);
+      await queues.gpu.queue.getJobCounts('wait');
     },
     async close() {
       await Promise.all([closeQueue(queues.gpu.queue), closeQueue(queues.edit.queue)]);

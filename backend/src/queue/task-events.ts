@@ -1,11 +1,11 @@
-import { JobResult, type QueueName, queueNames } from '@lumina/shared';
+import { redisConnection } from '@lumina/runtime';
+import { type QueueName, queueNames } from '@lumina/shared';
 import { QueueEvents } from 'bullmq';
 import { errorFields } from '../logger.ts';
 import type { ServiceContext } from '../services/context.ts';
 import { markTaskProcessing } from '../services/mark-task-processing.ts';
 import { settleTask } from '../services/settle-task.ts';
-import { redisConnection } from './redis-connection.ts';
-import { taskFailureOf } from './task-failure-of.ts';
+import { outcomeOfFinishedJob } from './outcome-of-finished-job.ts';
 
 /**
  * Follows both queues' events and turns them into task state: active → PROCESSING, completed/failed →
@@ -30,11 +30,7 @@ async function followQueue(ctx: ServiceContext, name: QueueName): Promise<QueueE
   });
   events.on('progress', ({ jobId }) => ctx.updates.publish(jobId));
   events.on('completed', ({ jobId, returnvalue }) => {
-    const raw: unknown = typeof returnvalue === 'string' ? safeJson(returnvalue) : returnvalue;
-    const parsed = JobResult.safeParse(raw);
-    const outcome = parsed.success
-      ? ({ kind: 'completed', result: parsed.data } as const)
-      : ({ kind: 'failed', code: 'internal_error', message: 'The worker returned an unreadable result.' } as const);
+    const outcome = outcomeOfFinishedJob({ state: 'completed', returnValue: returnvalue });
     settleTask({ ctx, input: { taskId: jobId, outcome } }).catch(guard('completed', jobId));
   });
   events.on('failed', ({ jobId, failedReason }) => {
@@ -43,20 +39,12 @@ async function followQueue(ctx: ServiceContext, name: QueueName): Promise<QueueE
       .snapshot(jobId, name)
       .then(async (job) => {
         if (job.state !== 'failed') return;
-        const reason = taskFailureOf(failedReason);
-        await settleTask({ ctx, input: { taskId: jobId, outcome: { kind: 'failed', ...reason } } });
+        const outcome = outcomeOfFinishedJob({ state: 'failed', failedReason });
+        await settleTask({ ctx, input: { taskId: jobId, outcome } });
       })
       .catch(guard('failed', jobId));
   });
   events.on('error', (error) => ctx.log.warn('queue events connection error', errorFields(error)));
   await events.waitUntilReady();
   return events;
-}
-
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
 }

@@ -1,3 +1,4 @@
+import type { ObjectStore } from '@lumina/runtime';
 import type { Redis } from 'ioredis';
 import type { GoogleSignIn } from '../auth/google-sign-in.ts';
 import type { PaymentGateway } from '../billing/index.ts';
@@ -8,7 +9,6 @@ import type { Mailer } from '../mail/index.ts';
 import type { ApiMetrics } from '../metrics/index.ts';
 import type { TaskQueue } from '../queue/task-queue.ts';
 import type { SignedUrls } from '../signed-urls.ts';
-import type { ObjectStore } from '../storage/index.ts';
 import type { TaskUpdates } from '../task-updates.ts';
 import type { WebhookQueue } from '../webhooks/webhook-queue.ts';
 import type { EtaEstimator } from './estimate-eta.ts';

@@ -10,25 +10,31 @@ import {
   ResultFormat,
   UpscaleModel,
   upscaleScales,
+  type WorkerHeartbeat,
 } from '@lumina/shared';
 import type { Config } from '../config.ts';
 import { upscalePricePixels } from './price-task.ts';
 import { plansApply } from './team-plan.ts';
 
-/** What this deployment offers, at what price, within which limits (`GET /api/v1/capabilities`). */
-export function describeCapabilities(config: Config): Capabilities {
+/**
+ * What this deployment offers, at what price, within which limits (`GET /api/v1/capabilities`). Background
+ * removal and upscaling are available while a gpu-worker's heartbeat is live (every gpu-worker serves both: its
+ * segmentation model, and the ESRGAN models it loads on first use); without one, tasks would wait in the queue.
+ */
+export function describeCapabilities(config: Config, liveWorkers: readonly WorkerHeartbeat[]): Capabilities {
+  const gpu = liveWorkers.length > 0 ? { available: true } : { available: false, reason: noGpuWorkerReason };
   return {
     operations: [
       {
         operation: 'remove-background',
-        available: true,
+        ...gpu,
         credits: config.prices['remove-background'],
         resultFormats: [...ResultFormat.options],
         params: removeBackgroundParams,
       },
       {
         operation: 'upscale',
-        available: true,
+        ...gpu,
         credits: config.prices.upscale,
         creditsPerOutputPixels: { credits: config.prices.upscale, outputPixels: upscalePricePixels },
         resultFormats: [...ResultFormat.options],
@@ -67,6 +73,9 @@ export function describeCapabilities(config: Config): Capabilities {
     },
   };
 }
+
+const noGpuWorkerReason =
+  'No gpu-worker is running: a submitted task waits in the queue until one starts (see /readyz).';
 
 /** `remove-background`'s parameters as `RemoveBackgroundParams` accepts them, for clients to build their UI from. */
 const removeBackgroundParams: ParamCapability[] = [

@@ -1,8 +1,8 @@
-import { JobResult, queueOf, TaskJob } from '@lumina/shared';
+import { queueOf, TaskJob } from '@lumina/shared';
 import { and, asc, eq, inArray, lt } from 'drizzle-orm';
 import { tasks } from '../db/schema.ts';
 import { errorFields } from '../logger.ts';
-import { taskFailureOf } from '../queue/task-failure-of.ts';
+import { outcomeOfFinishedJob } from '../queue/outcome-of-finished-job.ts';
 import type { ServiceContext } from './context.ts';
 import { settleTask } from './settle-task.ts';
 
@@ -52,16 +52,11 @@ export async function reconcileTasks({ ctx }: { ctx: ServiceContext }): Promise<
       }
       const job = await ctx.queue.snapshot(task.id, queueOf(task.operation));
       if (job.state === 'completed') {
-        const result = JobResult.safeParse(job.returnValue);
-        const outcome = result.success
-          ? ({ kind: 'completed', result: result.data } as const)
-          : ({ kind: 'failed', code: 'internal_error', message: 'The worker returned an unreadable result.' } as const);
+        const outcome = outcomeOfFinishedJob({ state: 'completed', returnValue: job.returnValue });
         if (await settleTask({ ctx, input: { taskId: task.id, outcome } })) summary.settled += 1;
       } else if (job.state === 'failed') {
-        const reason = taskFailureOf(job.failedReason);
-        if (await settleTask({ ctx, input: { taskId: task.id, outcome: { kind: 'failed', ...reason } } })) {
-          summary.settled += 1;
-        }
+        const outcome = outcomeOfFinishedJob({ state: 'failed', failedReason: job.failedReason });
+        if (await settleTask({ ctx, input: { taskId: task.id, outcome } })) summary.settled += 1;
       } else if (job.state === 'missing') {
         const payload = TaskJob.parse({
           taskId: task.id,

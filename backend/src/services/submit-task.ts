@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { OperationRequest, TaskJob } from '@lumina/shared';
 import { and, eq } from 'drizzle-orm';
+import { isUniqueViolation } from '../db/is-unique-violation.ts';
 import { tasks, teams } from '../db/schema.ts';
 import { ApiError } from '../errors.ts';
 import { newId } from '../ids.ts';
@@ -33,13 +34,6 @@ export interface SubmitTaskOutput {
   readonly creditsCharged: number;
   readonly creditsRemaining: number;
 }
-
-const isUniqueViolation = (error: unknown): boolean => {
-  for (let e: unknown = error; e instanceof Error; e = e.cause) {
-    if ((e as Error & { code?: unknown }).code === '23505') return true;
-  }
-  return false;
-};
 
 /**
  * Accepts one image for processing. The image is inspected (type sniffed, pixel limits, full decode) before

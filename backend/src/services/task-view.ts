@@ -38,15 +38,12 @@ export async function toTaskView(ctx: ServiceContext, row: TaskRow, options: { l
 
   // `wm=1` in the link exactly when the file route would mark the result, so the edge never serves it clean.
   const watermark = row.status === 'COMPLETED' && (await watermarksResults(ctx, row.teamId));
+  const linkTtlSeconds = resultLinkTtlSeconds(ctx.config.resultUrlTtlSeconds, row.expiresAt, new Date());
   const signed =
-    row.status === 'COMPLETED'
-      ? ctx.signedUrls.sign(row.outputKey, ctx.config.resultUrlTtlSeconds, { watermark })
-      : undefined;
+    row.status === 'COMPLETED' ? ctx.signedUrls.sign(row.outputKey, linkTtlSeconds, { watermark }) : undefined;
   // The thumbnail is marked like the result it shows.
   const thumbnail =
-    row.status === 'COMPLETED'
-      ? ctx.signedUrls.sign(thumbnailKeyOf(row.id), ctx.config.resultUrlTtlSeconds, { watermark })
-      : undefined;
+    row.status === 'COMPLETED' ? ctx.signedUrls.sign(thumbnailKeyOf(row.id), linkTtlSeconds, { watermark }) : undefined;
   // The row keeps the worker's whole report (model, provider, timings); the API shows the result part.
   const result = row.result ? (JobResult.safeParse(row.result).data?.result ?? null) : null;
   return {
@@ -71,6 +68,17 @@ export async function toTaskView(ctx: ServiceContext, row: TaskRow, options: { l
       ? { error: { code: row.errorCode as NonNullable<TaskView['error']>['code'], message: row.errorMessage ?? '' } }
       : {}),
   };
+}
+
+/**
+ * A result link lives the configured TTL, but never past the task's `expiresAt`: caches keep an answer only as
+ * long as its link is valid, so none serves a result after retention deleted it. At least one second, so a link
+ * to a result about to be deleted is still well-formed.
+ */
+export function resultLinkTtlSeconds(configuredSeconds: number, expiresAt: Date | null, now: Date): number {
+  if (expiresAt === null) return configuredSeconds;
+  const leftSeconds = Math.floor((expiresAt.getTime() - now.getTime()) / 1000);
+  return Math.max(1, Math.min(configuredSeconds, leftSeconds));
 }
 
 /** Place in the queue (0 = next) and seconds until done, for a task that waits for a worker. */

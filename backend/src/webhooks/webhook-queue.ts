@@ -1,7 +1,7 @@
+import { redisConnection } from '@lumina/runtime';
 import { queueNames, type WebhookAttemptJob } from '@lumina/shared';
 import { Queue } from 'bullmq';
 import { closeQueue } from '../queue/close-queue.ts';
-import { redisConnection } from '../queue/redis-connection.ts';
 
 /** The producer side of the `lumina-webhooks` queue: one job per attempt of a delivery. */
 export interface WebhookQueue {

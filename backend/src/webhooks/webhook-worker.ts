@@ -1,7 +1,7 @@
+import { redisConnection } from '@lumina/runtime';
 import { queueNames, WebhookAttemptJob } from '@lumina/shared';
 import { Worker } from 'bullmq';
 import { errorFields } from '../logger.ts';
-import { redisConnection } from '../queue/redis-connection.ts';
 import type { ServiceContext } from '../services/context.ts';
 import { deliverWebhook } from '../services/deliver-webhook.ts';
 

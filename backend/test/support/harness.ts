@@ -2,7 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { type WorkerHeartbeat, workerHeartbeatKey } from '@lumina/shared';
 import { eq } from 'drizzle-orm';
+import { Redis } from 'ioredis';
 import pg from 'pg';
 import { inject } from 'vitest';
 import './provided-context.ts';
@@ -24,6 +26,11 @@ export interface TestBackend {
   team(teamId: string): Promise<{ balance: number; reserved: number }>;
   ledger(teamId: string): Promise<Array<typeof creditLedger.$inferSelect>>;
   taskRow(taskId: string): Promise<typeof tasks.$inferSelect | undefined>;
+  /**
+   * Publishes a gpu-worker heartbeat under this backend's prefix, as a running worker does, so capabilities list
+   * remove-background and upscale as available while tasks still wait in the queue (no model runs). Returns its id.
+   */
+  announceGpuWorker(): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -76,6 +83,28 @@ export async function startTestBackend(
     async taskRow(taskId) {
       const [row] = await db.select().from(tasks).where(eq(tasks.id, taskId));
       return row;
+    },
+    async announceGpuWorker() {
+      const heartbeat: WorkerHeartbeat = {
+        workerId: `wrk_test${randomBytes(6).toString('hex')}`,
+        model: 'isnet-medium',
+        executionProvider: 'cpu',
+        concurrency: 1,
+        hostname: 'test',
+        startedAt: new Date().toISOString(),
+      };
+      const redis = new Redis(env.REDIS_URL ?? '');
+      try {
+        await redis.set(
+          workerHeartbeatKey(config.queuePrefix, heartbeat.workerId),
+          JSON.stringify(heartbeat),
+          'EX',
+          3600,
+        );
+      } finally {
+        redis.disconnect();
+      }
+      return heartbeat.workerId;
     },
     async close() {
       await backend.close();

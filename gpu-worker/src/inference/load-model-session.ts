@@ -1,4 +1,4 @@
-import type { Logger } from '@lumina/backend/logger';
+import type { Logger } from '@lumina/runtime';
 import type { ExecutionProvider } from '../config.ts';
 import type { MaskModelEntry, ModelRegistry } from '../models/registry.ts';
 import { loadSessionThread } from './load-session-thread.ts';

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { Logger } from '@lumina/backend/logger';
+import type { Logger } from '@lumina/runtime';
 import type { ExecutionProvider } from '../config.ts';
 import { type ModelEntry, type ModelRegistry, readModelFile } from '../models/registry.ts';
 import type { RunRequest, SessionThreadData, ThreadMessage } from './session-thread-protocol.ts';

@@ -4,6 +4,7 @@ import type { Browser, Page } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type EditWorker, startEditWorker } from '../../../backend/src/edit/edit-worker.ts';
+import { loadEditWorkerConfig } from '../../../backend/src/edit/edit-worker-config.ts';
 import { createLogger } from '../../../backend/src/logger.ts';
 import { grantCredits } from '../../../backend/src/services/grant-credits.ts';
 import { type GeminiStandIn, imageReply, startGeminiStandIn } from '../../../backend/test/support/gemini-stand-in.ts';
@@ -64,8 +65,10 @@ beforeAll(async () => {
     RATE_LIMIT_AUTH_PER_MINUTE: '0',
   });
   backendServer.attach(t.backend.app);
+  // No gpu-worker runs here; its heartbeat lists background removal, whose tasks then wait in the queue.
+  await t.announceGpuWorker();
   worker = startEditWorker({
-    config: t.config,
+    config: loadEditWorkerConfig(t.env),
     store: t.backend.ctx.store,
     log: createLogger('edit', { silent: true }),
   });

@@ -1,5 +1,5 @@
 import {
-  type Capabilities,
+  Capabilities,
   createLuminaClient,
   ErrorCode,
   LuminaApiError,
@@ -8,7 +8,6 @@ import {
 } from '@lumina/shared';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { describeCapabilities } from '../../../backend/src/services/describe-capabilities.ts';
 import { type ServedBackend, serveBackend, signUpAndApprover } from '../../../e2e/support/served-backend.ts';
 import {
   apiErrorWords,
@@ -29,7 +28,10 @@ let capabilities: Capabilities;
 
 beforeAll(async () => {
   served = await serveBackend({ GEMINI_API_KEY: 'core-test-key' });
-  capabilities = describeCapabilities(served.t.backend.ctx.config);
+  // The forms are built from what the API answers while a gpu-worker is live.
+  await served.t.announceGpuWorker();
+  const answer = await fetch(`${served.origin}/api/v1/capabilities`);
+  capabilities = Capabilities.parse(await answer.json());
 });
 afterAll(async () => {
   await served?.close();

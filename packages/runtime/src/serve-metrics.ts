@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
-import type { Logger } from '../logger.ts';
+import type { Logger } from './logger.ts';
 
 /**
  * A worker's `/metrics` on a port of its own (workers have no HTTP API). A port already taken — a second worker

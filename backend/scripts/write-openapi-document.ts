@@ -1,0 +1,13 @@
+// Writes the API's OpenAPI document, exactly as `/api/v1/openapi.json` serves it, to the file named by the
+// first argument, for `redocly lint` (npm test). It builds the document only: no database, Redis or network.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { buildOpenApiDocument } from '../src/openapi/openapi-document.ts';
+
+const target = process.argv[2];
+if (!target) {
+  process.stderr.write('usage: write-openapi-document.ts <file.json>\n');
+  process.exit(2);
+}
+mkdirSync(dirname(target), { recursive: true });
+writeFileSync(target, `${JSON.stringify(buildOpenApiDocument('https://lumina.example'), null, 2)}\n`);
