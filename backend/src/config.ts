@@ -64,12 +64,23 @@ const EnvSchema = z.object({
   MAX_OUTPUT_PIXELS: positiveInt.default(8192 * 8192),
   MAX_OUTPUT_SIDE_PX: positiveInt.default(16_384),
   LOG_REQUESTS: boolean.default(true),
-  /** When set, `/metrics` asks for it as a bearer token; when unset, restrict `/metrics` at the proxy. */
+  /** Bytes of a request body on every route but the two uploads (`/api/v1/process`, `/v1.0/removebg`). */
+  MAX_BODY_BYTES: positiveInt.default(64 * 1024),
+  /** Pixels the API process decodes and encodes at once for served files (variants, thumbnails, watermarks). */
+  IMAGE_WORK_MAX_PIXELS: positiveInt.default(32_000_000),
+  /** How long a file request waits for image work to start before it is answered 503; 0: refused at once. */
+  IMAGE_WORK_MAX_WAIT_MS: z.coerce.number().int().nonnegative().default(15_000),
+  /** When set, `/metrics` asks for it as a bearer token. Required when PUBLIC_BASE_URL is not loopback, unless METRICS_PORT is set. */
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** Serves `/metrics` on this port of METRICS_HOST instead of the API's port (0: on the API's port). */
+  METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(0),
+  METRICS_HOST: z.string().min(1).default('127.0.0.1'),
   /** Units per API key per minute; a submit costs 10, a read 1. 0 turns the limit off. */
   RATE_LIMIT_API_UNITS_PER_MINUTE: z.coerce.number().int().nonnegative().default(1200),
   /** Sign-in, sign-up and pairing requests per client IP per minute, per endpoint. 0 turns the limit off. */
   RATE_LIMIT_AUTH_PER_MINUTE: z.coerce.number().int().nonnegative().default(10),
+  /** `/files` requests (result links) per client IP per minute. 0 turns the limit off. */
+  RATE_LIMIT_FILES_PER_MINUTE: z.coerce.number().int().nonnegative().default(600),
   /** Behind a reverse proxy: the client IP is the first hop of `X-Forwarded-For` instead of the socket's peer. */
   TRUST_PROXY: boolean.default(false),
   /** Billing is on only when both Stripe secrets are set; otherwise credits come from the admin CLI. */
@@ -77,6 +88,8 @@ const EnvSchema = z.object({
   STRIPE_WEBHOOK_SECRET: z.string().min(1).optional(),
   /** Stripe's API address; unset means the library's default (api.stripe.com). Tests point it at a stand-in. */
   STRIPE_API_URL: z.url().optional(),
+  /** A Stripe event signed longer ago than this, or this far ahead of our clock, is refused. */
+  STRIPE_WEBHOOK_TOLERANCE_SECONDS: positiveInt.default(300),
   /** JSON array of `{id, name, credits, amount, currency}`, `amount` in minor units (cents). */
   CREDIT_PACKS: z
     .string()
@@ -149,7 +162,11 @@ export interface Config {
     readonly maxPreferWaitSeconds: number;
     readonly maxOutputPixels: number;
     readonly maxOutputSidePx: number;
+    /** Every request body except the uploads'. */
+    readonly maxBodyBytes: number;
   };
+  /** Served files' image work in this process: pixels in flight, and how long a request waits for room. */
+  readonly imageWork: { readonly maxPixels: number; readonly maxWaitMs: number };
   readonly resultUrlTtlSeconds: number;
   readonly jobAttempts: number;
   readonly taskDeadlineSeconds: number;
@@ -185,16 +202,24 @@ export interface Config {
   };
   readonly logRequests: boolean;
   readonly metricsToken: string | undefined;
+  /** `/metrics` on a port of its own (not on the API's), or undefined: served by the API with `metricsToken`. */
+  readonly metricsListen: { readonly port: number; readonly host: string } | undefined;
   /** Sliding-window limits per minute; 0 means off. */
   readonly rateLimits: {
     readonly apiUnitsPerMinute: number;
     readonly authPerMinute: number;
+    readonly filesPerMinute: number;
   };
   readonly trustProxy: boolean;
   readonly billing: {
     /** Both Stripe secrets, or undefined: billing is off and the billing routes answer `billing_unavailable`. */
     readonly stripe:
-      | { readonly secretKey: string; readonly webhookSecret: string; readonly apiUrl: string | undefined }
+      | {
+          readonly secretKey: string;
+          readonly webhookSecret: string;
+          readonly apiUrl: string | undefined;
+          readonly webhookToleranceSeconds: number;
+        }
       | undefined;
     readonly packs: readonly CreditPack[];
     readonly freeMonthlyCredits: number;
@@ -210,6 +235,12 @@ export interface Config {
     readonly concurrency: number;
     readonly allowPrivateUrls: boolean;
   };
+}
+
+/** Whether the URL's host is this machine only (`localhost`, 127.0.0.0/8, `::1`): nobody else can reach it. */
+function isLoopbackUrl(url: string): boolean {
+  const host = new URL(url).hostname;
+  return host === 'localhost' || host.endsWith('.localhost') || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
 /** A configuration problem, reported with the variable's name so the operator knows what to fix. */
@@ -242,6 +273,13 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   if (e.SMTP_URL !== undefined && e.MAIL_FROM === undefined) {
     throw new ConfigError('invalid configuration:\n  MAIL_FROM: set the sender address to send mail through SMTP_URL');
   }
+  const publicBaseUrl = (e.PUBLIC_BASE_URL ?? `http://${e.HOST}:${e.PORT}`).replace(/\/+$/, '');
+  if (e.METRICS_TOKEN === undefined && e.METRICS_PORT === 0 && !isLoopbackUrl(publicBaseUrl)) {
+    throw new ConfigError(
+      `invalid configuration:\n  METRICS_TOKEN: /metrics would be open to anyone at ${publicBaseUrl}; set METRICS_TOKEN ` +
+        '(at least 16 characters) to require it as a bearer token, or METRICS_PORT to serve /metrics on a port of its own',
+    );
+  }
   const dataDir = resolve(e.LUMINA_DATA_DIR);
   let storage: StorageConfig;
   try {
@@ -252,7 +290,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   return Object.freeze({
     port: e.PORT,
     host: e.HOST,
-    publicBaseUrl: (e.PUBLIC_BASE_URL ?? `http://${e.HOST}:${e.PORT}`).replace(/\/+$/, ''),
+    publicBaseUrl,
     databaseUrl: e.DATABASE_URL,
     redisUrl: e.REDIS_URL,
     dataDir,
@@ -266,7 +304,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       maxPreferWaitSeconds: e.MAX_PREFER_WAIT_SECONDS,
       maxOutputPixels: e.MAX_OUTPUT_PIXELS,
       maxOutputSidePx: e.MAX_OUTPUT_SIDE_PX,
+      maxBodyBytes: e.MAX_BODY_BYTES,
     },
+    imageWork: { maxPixels: e.IMAGE_WORK_MAX_PIXELS, maxWaitMs: e.IMAGE_WORK_MAX_WAIT_MS },
     resultUrlTtlSeconds: e.RESULT_URL_TTL_SECONDS,
     jobAttempts: e.JOB_ATTEMPTS,
     taskDeadlineSeconds: e.TASK_DEADLINE_SECONDS,
@@ -299,15 +339,22 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     },
     logRequests: e.LOG_REQUESTS,
     metricsToken: e.METRICS_TOKEN,
+    metricsListen: e.METRICS_PORT === 0 ? undefined : { port: e.METRICS_PORT, host: e.METRICS_HOST },
     rateLimits: {
       apiUnitsPerMinute: e.RATE_LIMIT_API_UNITS_PER_MINUTE,
       authPerMinute: e.RATE_LIMIT_AUTH_PER_MINUTE,
+      filesPerMinute: e.RATE_LIMIT_FILES_PER_MINUTE,
     },
     trustProxy: e.TRUST_PROXY,
     billing: {
       stripe:
         e.STRIPE_SECRET_KEY !== undefined && e.STRIPE_WEBHOOK_SECRET !== undefined
-          ? { secretKey: e.STRIPE_SECRET_KEY, webhookSecret: e.STRIPE_WEBHOOK_SECRET, apiUrl: e.STRIPE_API_URL }
+          ? {
+              secretKey: e.STRIPE_SECRET_KEY,
+              webhookSecret: e.STRIPE_WEBHOOK_SECRET,
+              apiUrl: e.STRIPE_API_URL,
+              webhookToleranceSeconds: e.STRIPE_WEBHOOK_TOLERANCE_SECONDS,
+            }
           : undefined,
       packs: e.CREDIT_PACKS ?? defaultCreditPacks,
       freeMonthlyCredits: e.FREE_MONTHLY_CREDITS,

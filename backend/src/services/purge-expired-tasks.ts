@@ -5,7 +5,7 @@ import { objectKeysOf } from './result-keys.ts';
 
 /**
  * The retention job: deletes every task past its `expiresAt` with all its objects (input, result, variants,
- * thumbnail), a batch per transaction. Rows are claimed with `FOR UPDATE SKIP LOCKED`, so several backends
+ * thumbnail, watermarked copies), a batch per transaction. Rows are claimed with `FOR UPDATE SKIP LOCKED`, so several backends
  * running it at once share the work instead of colliding; objects go first and the rows last, in the same
  * transaction, so a failure half-way leaves rows that the next run finishes (deleting a missing object is not
  * an error). Ledger rows stay: their `task_id` becomes null, and the team's balance is untouched.
@@ -23,7 +23,7 @@ export async function purgeExpiredTasks({
   for (;;) {
     const count = await ctx.db.transaction(async (tx) => {
       const expired = await tx
-        .select({ id: tasks.id, inputKey: tasks.inputKey, outputKey: tasks.outputKey })
+        .select({ id: tasks.id, teamId: tasks.teamId, inputKey: tasks.inputKey, outputKey: tasks.outputKey })
         .from(tasks)
         .where(lte(tasks.expiresAt, now))
         .orderBy(tasks.expiresAt)
