@@ -18,7 +18,12 @@ try {
   const worker = startEditWorker({ config, store: createObjectStore(config.storage), log, metrics });
   const metricsServer =
     config.gemini.metricsPort > 0
-      ? await serveMetrics(metrics.registry, { port: config.gemini.metricsPort, host: config.host, log })
+      ? await serveMetrics(metrics.registry, {
+          port: config.gemini.metricsPort,
+          host: config.host,
+          log,
+          token: config.metricsToken,
+        })
       : undefined;
   let stopping = false;
   const stop = async (signal: NodeJS.Signals) => {

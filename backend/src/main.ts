@@ -1,5 +1,6 @@
 import { serve } from '@hono/node-server';
 import { compose } from './compose-from-env.ts';
+import { serveMetrics } from './metrics/serve-metrics.ts';
 import { bootstrapLocalTeam, localTeamCredits } from './services/bootstrap-local-team.ts';
 
 const { backend, config, log } = await compose('backend');
@@ -16,12 +17,18 @@ const server = serve({ fetch: backend.app.fetch, port: config.port, hostname: co
   });
 });
 
+const metricsServer =
+  config.metricsListen === undefined
+    ? undefined
+    : await serveMetrics(backend.ctx.metrics.registry, { ...config.metricsListen, log, token: config.metricsToken });
+
 let stopping = false;
 const stop = async (signal: string) => {
   if (stopping) return;
   stopping = true;
   log.info('stopping', { signal });
   server.close();
+  await metricsServer?.close();
   await backend.close();
   process.exit(0);
 };
