@@ -139,7 +139,9 @@ describe('issue 13 item 14: malformed requests never answer 5xx', () => {
     for (let i = 0; i < 200; i++) {
       const route = routes[i % routes.length];
       if (!route) throw new Error('no route');
-      const path = route.path.replace(/:[A-Za-z]+(\{[^}]*\})?/g, () => pick(pathValues)).replace(/\*$/, pick(pathValues));
+      const path = route.path
+        .replace(/:[A-Za-z]+(\{[^}]*\})?/g, () => pick(pathValues))
+        .replace(/\*$/, pick(pathValues));
       const url = `${path}${pick(queries)}`;
       const withBody = route.method !== 'GET' && route.method !== 'HEAD';
       const body = withBody ? pick(bodies) : undefined;
