@@ -39,7 +39,9 @@ describe('metrics', () => {
     const taskId = await submit(t, team.auth, fixture('chelsea.png'));
     expect((await settledTask(t, taskId, team.auth)).status).toBe('COMPLETED');
 
-    const api = await (await t.request('/metrics')).text();
+    const api = await (
+      await t.request('/metrics', { headers: { authorization: `Bearer ${t.env.METRICS_TOKEN}` } })
+    ).text();
     expect(sample(api, 'lumina_http_requests_total{method="POST",route="/api/v1/process",status="202"}')).toBe(1);
     expect(
       sample(api, 'lumina_http_requests_total{method="GET",route="/api/v1/tasks/:id",status="200"}'),

@@ -18,6 +18,7 @@ import { sweepWebhookDeliveries } from './services/sweep-webhook-deliveries.ts';
 import { createSignedUrls } from './signed-urls.ts';
 import { resolveSigningSecret } from './signing-secret.ts';
 import { createTaskUpdates } from './task-updates.ts';
+import { createImageWork } from './variants/index.ts';
 import { createWebhookQueue } from './webhooks/webhook-queue.ts';
 import { startWebhookWorker } from './webhooks/webhook-worker.ts';
 
@@ -67,6 +68,7 @@ export async function composeBackend(config: Config, options: { log?: Logger } =
         : createGoogleSignIn({ ...config.google, redirectUri: `${config.publicBaseUrl}/auth/google/callback` }),
     mailer: config.mail === undefined ? undefined : createSmtpMailer(config.mail),
     webhooks: createWebhookQueue({ redisUrl: config.redisUrl, prefix: config.queuePrefix }),
+    imageWork: createImageWork(config.imageWork),
   };
   const app = createApp(ctx, { database: () => database.ping() });
 

@@ -21,6 +21,12 @@ export const defaultCreditPacks: readonly CreditPack[] = [
   { id: 'agency', name: 'Agency', credits: 2000, amount: 6000, currency: 'usd' },
 ];
 
+/** Whether the URL's host is this machine only (`localhost`, 127.0.0.0/8, `::1`): nobody else can reach it. */
+function isLoopbackUrl(url: string): boolean {
+  const host = new URL(url).hostname;
+  return host === 'localhost' || host.endsWith('.localhost') || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
 /** Settings that only work in pairs: both set turns the feature on, neither leaves it off, one alone is an error. */
 const pairs = [
   ['STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRET', 'set both Stripe secrets to turn billing on, or neither'],
@@ -66,8 +72,17 @@ export const ApiEnv = z
     MAX_OUTPUT_PIXELS: positiveIntEnv.default(8192 * 8192),
     MAX_OUTPUT_SIDE_PX: positiveIntEnv.default(16_384),
     LOG_REQUESTS: booleanEnv.default(true),
-    /** When set, `/metrics` asks for it as a bearer token; when unset, restrict `/metrics` at the proxy. */
+    /** Bytes of a request body on every route but the two uploads (`/api/v1/process`, `/v1.0/removebg`). */
+    MAX_BODY_BYTES: positiveIntEnv.default(64 * 1024),
+    /** Pixels the API process decodes and encodes at once for served files (variants, thumbnails, watermarks). */
+    IMAGE_WORK_MAX_PIXELS: positiveIntEnv.default(32_000_000),
+    /** How long a file request waits for image work to start before it is answered 503; 0: refused at once. */
+    IMAGE_WORK_MAX_WAIT_MS: nonNegativeIntEnv.default(15_000),
+    /** When set, `/metrics` asks for it as a bearer token. Required when PUBLIC_BASE_URL is not loopback, unless METRICS_PORT is set. */
     METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+    /** Serves `/metrics` on this port of METRICS_HOST instead of the API's port (0: on the API's port). */
+    METRICS_PORT: portEnv.default(0),
+    METRICS_HOST: z.string().min(1).default('127.0.0.1'),
     /** Units per API key per minute; a submit costs 10, a read 1. 0 turns the limit off. */
     RATE_LIMIT_API_UNITS_PER_MINUTE: nonNegativeIntEnv.default(1200),
     /** Units per team per minute, shared by all its API keys and people (same units). 0 turns the limit off. */
@@ -80,6 +95,8 @@ export const ApiEnv = z
     RATE_LIMIT_PAIRING_CODE_PER_MINUTE: nonNegativeIntEnv.default(10),
     /** IPv6 clients are counted per network of this prefix length (a host usually holds a /64). */
     RATE_LIMIT_IPV6_PREFIX: z.coerce.number().int().min(32).max(128).default(64),
+    /** `/files` requests (result links) per client IP per minute. 0 turns the limit off. */
+    RATE_LIMIT_FILES_PER_MINUTE: nonNegativeIntEnv.default(600),
     /** Behind a reverse proxy: the client IP is the first hop of `X-Forwarded-For` instead of the socket's peer. */
     TRUST_PROXY: booleanEnv.default(false),
     /** Billing is on only when both Stripe secrets are set; otherwise credits come from the admin CLI. */
@@ -87,6 +104,8 @@ export const ApiEnv = z
     STRIPE_WEBHOOK_SECRET: z.string().min(1).optional(),
     /** Stripe's API address; unset means the library's default (api.stripe.com). Tests point it at a stand-in. */
     STRIPE_API_URL: z.url().optional(),
+    /** A Stripe event signed longer ago than this, or this far ahead of our clock, is refused. */
+    STRIPE_WEBHOOK_TOLERANCE_SECONDS: positiveIntEnv.default(300),
     /** JSON array of `{id, name, credits, amount, currency}`, `amount` in minor units (cents). */
     CREDIT_PACKS: z
       .string()
@@ -146,6 +165,16 @@ export const ApiEnv = z
         message: 'set the sender address to send mail through SMTP_URL',
       });
     }
+    const publicBaseUrl = e.PUBLIC_BASE_URL ?? `http://${e.HOST}:${e.PORT}`;
+    if (e.METRICS_TOKEN === undefined && e.METRICS_PORT === 0 && !isLoopbackUrl(publicBaseUrl)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['METRICS_TOKEN'],
+        message:
+          `/metrics would be open to anyone at ${publicBaseUrl}; set METRICS_TOKEN (at least 16 characters) to ` +
+          'require it as a bearer token, or METRICS_PORT to serve /metrics on a port of its own',
+      });
+    }
   })
   .transform((e) => {
     const dataDir = resolve(e.LUMINA_DATA_DIR);
@@ -168,7 +197,11 @@ export const ApiEnv = z
         maxPreferWaitSeconds: e.MAX_PREFER_WAIT_SECONDS,
         maxOutputPixels: e.MAX_OUTPUT_PIXELS,
         maxOutputSidePx: e.MAX_OUTPUT_SIDE_PX,
+        /** Every request body except the uploads'. */
+        maxBodyBytes: e.MAX_BODY_BYTES,
       },
+      /** Served files' image work in this process: pixels in flight, and how long a request waits for room. */
+      imageWork: { maxPixels: e.IMAGE_WORK_MAX_PIXELS, maxWaitMs: e.IMAGE_WORK_MAX_WAIT_MS },
       resultUrlTtlSeconds: e.RESULT_URL_TTL_SECONDS,
       jobAttempts: e.JOB_ATTEMPTS,
       taskDeadlineSeconds: e.TASK_DEADLINE_SECONDS,
@@ -190,6 +223,8 @@ export const ApiEnv = z
       gemini: { apiKey: e.GEMINI_API_KEY },
       logRequests: e.LOG_REQUESTS,
       metricsToken: e.METRICS_TOKEN,
+      /** `/metrics` on a port of its own (not on the API's), or undefined: served by the API with `metricsToken`. */
+      metricsListen: e.METRICS_PORT === 0 ? undefined : { port: e.METRICS_PORT, host: e.METRICS_HOST },
       /** Sliding-window limits per minute; 0 means off. */
       rateLimits: {
         apiUnitsPerMinute: e.RATE_LIMIT_API_UNITS_PER_MINUTE,
@@ -199,13 +234,19 @@ export const ApiEnv = z
         pairingCodePerMinute: e.RATE_LIMIT_PAIRING_CODE_PER_MINUTE,
         /** IPv6 clients are counted per network of this many leading bits. */
         ipv6PrefixLength: e.RATE_LIMIT_IPV6_PREFIX,
+        filesPerMinute: e.RATE_LIMIT_FILES_PER_MINUTE,
       },
       trustProxy: e.TRUST_PROXY,
       billing: {
         /** Both Stripe secrets, or undefined: billing is off and the billing routes answer `billing_unavailable`. */
         stripe:
           e.STRIPE_SECRET_KEY !== undefined && e.STRIPE_WEBHOOK_SECRET !== undefined
-            ? { secretKey: e.STRIPE_SECRET_KEY, webhookSecret: e.STRIPE_WEBHOOK_SECRET, apiUrl: e.STRIPE_API_URL }
+            ? {
+                secretKey: e.STRIPE_SECRET_KEY,
+                webhookSecret: e.STRIPE_WEBHOOK_SECRET,
+                apiUrl: e.STRIPE_API_URL,
+                webhookToleranceSeconds: e.STRIPE_WEBHOOK_TOLERANCE_SECONDS,
+              }
             : undefined,
         packs: e.CREDIT_PACKS ?? defaultCreditPacks,
         freeMonthlyCredits: e.FREE_MONTHLY_CREDITS,

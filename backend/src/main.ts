@@ -1,4 +1,5 @@
 import { serve } from '@hono/node-server';
+import { serveMetrics } from '@lumina/runtime';
 import { compose } from './compose-from-env.ts';
 import { bootstrapLocalTeam, localTeamCredits } from './services/bootstrap-local-team.ts';
 
@@ -16,12 +17,18 @@ const server = serve({ fetch: backend.app.fetch, port: config.port, hostname: co
   });
 });
 
+const metricsServer =
+  config.metricsListen === undefined
+    ? undefined
+    : await serveMetrics(backend.ctx.metrics.registry, { ...config.metricsListen, log, token: config.metricsToken });
+
 let stopping = false;
 const stop = async (signal: string) => {
   if (stopping) return;
   stopping = true;
   log.info('stopping', { signal });
   server.close();
+  await metricsServer?.close();
   await backend.close();
   process.exit(0);
 };

@@ -292,7 +292,12 @@ describe('billing configuration', () => {
     const packs = JSON.stringify([{ id: 'mini', name: 'Mini', credits: 20, amount: 199, currency: 'EUR' }]);
     const config = loadConfig({ STRIPE_SECRET_KEY: 'sk_x', STRIPE_WEBHOOK_SECRET: 'whsec_x', CREDIT_PACKS: packs });
     expect(config.billing.packs).toEqual([{ id: 'mini', name: 'Mini', credits: 20, amount: 199, currency: 'eur' }]);
-    expect(config.billing.stripe).toEqual({ secretKey: 'sk_x', webhookSecret: 'whsec_x', apiUrl: undefined });
+    expect(config.billing.stripe).toEqual({
+      secretKey: 'sk_x',
+      webhookSecret: 'whsec_x',
+      apiUrl: undefined,
+      webhookToleranceSeconds: 300,
+    });
     expect(loadConfig({ STRIPE_SECRET_KEY: '', STRIPE_WEBHOOK_SECRET: '' }).billing.stripe).toBeUndefined();
     expect(() => loadConfig({ STRIPE_SECRET_KEY: 'sk_x' })).toThrow(/STRIPE_WEBHOOK_SECRET/);
     expect(() => loadConfig({ CREDIT_PACKS: 'not json' })).toThrow(ConfigError);

@@ -68,11 +68,12 @@ describe('retention and variants by plan', () => {
     expect(variant.headers.get('x-lumina-watermark')).toBe('free-plan');
     expect(variant.headers.get('cache-control')).toBe('private, no-cache');
     const served = Buffer.from(await variant.arrayBuffer());
-    // The kept variant is clean (the stored pixels, losslessly); the served one carries the mark.
-    const kept = Buffer.from((await t.backend.ctx.store.get(`variants/${free.view.taskId}.webp`))?.body ?? []);
+    // The served copy carries the mark and is kept as it was served; the stored result stays clean.
+    const teamId = owner.personalTeamId;
+    const keptMarked = await t.backend.ctx.store.get(`watermarked/${teamId}/${free.view.taskId}.webp`);
+    expect(Buffer.from(keptMarked?.body ?? []).equals(served)).toBe(true);
     const raw = (image: Buffer) => sharp(image).ensureAlpha().raw().toBuffer();
-    expect((await raw(kept)).equals(await raw(free.stored))).toBe(true);
-    expect((await raw(served)).equals(await raw(kept))).toBe(false);
+    expect((await raw(served)).equals(await raw(free.stored))).toBe(false);
 
     const thumbnail = await get(free.view.thumbnailUrl);
     expect(thumbnail.headers.get('x-lumina-watermark')).toBe('free-plan');
@@ -82,9 +83,12 @@ describe('retention and variants by plan', () => {
     await buyStarterPack(owner);
     const paid = await completedTask(owner, fixture('coffee.png'));
     expect(Date.parse(paid.view.expiresAt ?? '') - Date.parse(paid.view.finishedAt ?? '')).toBe(30 * day);
-    // Once paid, the same variant link serves the kept copy as it is.
+    // Once paid, the same variant link serves a clean variant (the stored pixels, losslessly), kept from then on.
     const clean = await get(free.view.resultUrl, '&format=webp');
     expect(clean.headers.get('x-lumina-watermark')).toBe('none');
-    expect(Buffer.from(await clean.arrayBuffer()).equals(kept)).toBe(true);
+    const cleanBytes = Buffer.from(await clean.arrayBuffer());
+    expect((await raw(cleanBytes)).equals(await raw(free.stored))).toBe(true);
+    const kept = Buffer.from((await t.backend.ctx.store.get(`variants/${free.view.taskId}.webp`))?.body ?? []);
+    expect(cleanBytes.equals(kept)).toBe(true);
   });
 });

@@ -68,7 +68,7 @@ describe('applyWatermark marks results visibly', () => {
     expect(meanOf(perQuadrant)).toBeLessThan(0.5);
   });
 
-  it('marks a WebP result and answers lossless WebP', async () => {
+  it('marks a WebP result and answers WebP', async () => {
     const photo = await sharp(fixture('baboon.jpg')).webp({ lossless: true }).toBuffer(); // 512×512
     const marked = await applyWatermark(photo, 'webp');
     const metadata = await sharp(marked).metadata();

@@ -197,7 +197,9 @@ describe('retries', () => {
       expect(verifyStandardWebhook(created.secret, request.headers, request.body)).toBe(true);
       expect(JSON.parse(request.body)).toMatchObject({ type: 'webhook.test', data: { endpointId: created.id } });
     }
-    const metrics = await (await t.request('/metrics')).text();
+    const metrics = await (
+      await t.request('/metrics', { headers: { authorization: `Bearer ${t.env.METRICS_TOKEN}` } })
+    ).text();
     expect(metrics).toMatch(/^lumina_webhook_attempts_total\{event="webhook.test",outcome="retrying"\} [1-9]/m);
     expect(metrics).toMatch(/^lumina_webhook_attempts_total\{event="webhook.test",outcome="succeeded"\} [1-9]/m);
   });

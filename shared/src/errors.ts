@@ -11,6 +11,7 @@ export const ErrorCode = z.enum([
   'not_found',
   'empty_upload',
   'upload_too_large',
+  'body_too_large',
   'unsupported_media_type',
   'image_corrupt',
   'image_too_large',
@@ -54,6 +55,8 @@ export const httpStatusOf = {
   not_found: 404,
   empty_upload: 400,
   upload_too_large: 413,
+  // A request body other than an upload passed MAX_BODY_BYTES; nothing of it was read further.
+  body_too_large: 413,
   unsupported_media_type: 415,
   image_corrupt: 422,
   image_too_large: 422,

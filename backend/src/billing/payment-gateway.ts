@@ -27,6 +27,6 @@ export interface CheckoutSessionRequest {
  */
 export interface PaymentGateway {
   createCheckoutSession(request: CheckoutSessionRequest): Promise<{ id: string; url: string }>;
-  /** The event when `signature` is valid for `rawBody`, or null when it is missing, wrong or too old. */
+  /** The event when `signature` is valid for `rawBody`, or null when it is missing, wrong, too old or too new. */
   verifyWebhook(rawBody: string, signature: string | undefined): Promise<VerifiedEvent | null>;
 }

@@ -8,7 +8,18 @@ export interface StripeGatewayOptions {
   readonly webhookSecret: string;
   /** Stripe's API address; undefined means the library's default (api.stripe.com). */
   readonly apiUrl: string | undefined;
+  /** How far a signature's timestamp may be from our clock, either way. */
+  readonly webhookToleranceSeconds: number;
 }
+
+/**
+ * The `t=` of a `Stripe-Signature` header, or undefined. The library refuses signatures older than its tolerance
+ * but not ones from the future, which a leaked signing secret could mint to stay valid for years.
+ */
+const signedAtSeconds = (signature: string): number | undefined => {
+  const match = signature.match(/(?:^|,)\s*t=(\d{1,12})\s*(?:,|$)/);
+  return match?.[1] === undefined ? undefined : Number(match[1]);
+};
 
 /** Stripe Checkout in `payment` mode with inline `price_data`, so packs need no Products set up in Stripe. */
 export function createStripeGateway(options: StripeGatewayOptions): PaymentGateway {
@@ -58,9 +69,16 @@ export function createStripeGateway(options: StripeGatewayOptions): PaymentGatew
 
     async verifyWebhook(rawBody, signature) {
       if (!signature) return null;
+      const signedAt = signedAtSeconds(signature);
+      if (signedAt === undefined || signedAt > Date.now() / 1000 + options.webhookToleranceSeconds) return null;
       let event: unknown;
       try {
-        event = await stripe.webhooks.constructEventAsync(rawBody, signature, options.webhookSecret);
+        event = await stripe.webhooks.constructEventAsync(
+          rawBody,
+          signature,
+          options.webhookSecret,
+          options.webhookToleranceSeconds,
+        );
       } catch (error) {
         if (error instanceof Stripe.errors.StripeSignatureVerificationError) return null;
         throw error;

@@ -32,6 +32,8 @@ export const EditWorkerEnv = z
     EDIT_METRICS_PORT: portEnv.default(9465),
     /** The address `/metrics` listens on. */
     HOST: z.string().min(1).default('127.0.0.1'),
+    /** When set, the worker's `/metrics` asks for it as a bearer token, as the API's does. */
+    METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   })
   .transform((e) => ({
     redisUrl: e.REDIS_URL,
@@ -50,7 +52,7 @@ export const EditWorkerEnv = z
       lockDurationMs: e.EDIT_LOCK_DURATION_MS,
       stalledIntervalMs: e.EDIT_STALLED_INTERVAL_MS,
     },
-    metrics: { port: e.EDIT_METRICS_PORT, host: e.HOST },
+    metrics: { port: e.EDIT_METRICS_PORT, host: e.HOST, token: e.METRICS_TOKEN },
   }));
 export type EditWorkerConfig = z.output<typeof EditWorkerEnv>;
 

@@ -1,5 +1,4 @@
 import { Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import { requestId } from 'hono/request-id';
 import { routePath } from 'hono/route';
@@ -11,8 +10,10 @@ import { checkReadiness } from '../services/check-readiness.ts';
 import type { ServiceContext } from '../services/context.ts';
 import { describeCapabilities } from '../services/describe-capabilities.ts';
 import { webRoutes } from '../web/web-routes.tsx';
+import { checkFormBody } from './check-form-body.ts';
 import type { AppEnv } from './env.ts';
 import { errorResponse, toApiError } from './error-response.ts';
+import { limitBody } from './limit-body.ts';
 import { authRoutes } from './routes/auth.ts';
 import { billingRoutes } from './routes/billing.ts';
 import { fileRoutes } from './routes/files.ts';
@@ -40,23 +41,9 @@ export const exposedHeaders = [
   'X-RateLimit-Reset',
 ];
 
-/** Room for the multipart envelope and the text fields around the image. */
-const multipartOverheadBytes = 256 * 1024;
-
 export function createApp(ctx: ServiceContext, ping: { database(): Promise<void> }) {
-  const maxBodyBytes = Math.ceil((ctx.config.limits.maxUploadBytes * 4) / 3) + multipartOverheadBytes;
   const openApi = buildOpenApiDocument(ctx.config.publicBaseUrl);
   const referencePage = renderReferencePage(openApi);
-  // Refused while streaming: a Content-Length over the limit is answered before the body is read, and a
-  // chunked body is cut off as soon as it passes the limit.
-  const uploadLimit = bodyLimit({
-    maxSize: maxBodyBytes,
-    onError: (c) =>
-      errorResponse(
-        c,
-        new ApiError('upload_too_large', `The upload is larger than ${ctx.config.limits.maxUploadBytes} bytes.`),
-      ),
-  });
   const app = new Hono<AppEnv>()
     .use(requestId({ generator: () => `req_${crypto.randomUUID().replaceAll('-', '')}` }))
     .use(async (c, next) => {
@@ -91,6 +78,8 @@ export function createApp(ctx: ServiceContext, ping: { database(): Promise<void>
         maxAge: 600,
       }),
     )
+    .use(limitBody(ctx.config.limits))
+    .use(checkFormBody)
     .get('/healthz', (c) => c.json({ status: 'ok' as const }, 200))
     .get('/readyz', async (c) => {
       const readiness = await checkReadiness({ ctx, ping });
@@ -102,6 +91,8 @@ export function createApp(ctx: ServiceContext, ping: { database(): Promise<void>
       return c.json(describeCapabilities(ctx.config, workers), 200);
     })
     .get('/metrics', async (c) => {
+      // Served on METRICS_PORT instead, away from the public port.
+      if (ctx.config.metricsListen !== undefined) throw new ApiError('not_found', 'No route for GET /metrics.');
       const token = ctx.config.metricsToken;
       if (token !== undefined && c.req.header('authorization') !== `Bearer ${token}`) {
         throw new ApiError('unauthorized', 'Send METRICS_TOKEN as `Authorization: Bearer <token>`.');
@@ -110,8 +101,6 @@ export function createApp(ctx: ServiceContext, ping: { database(): Promise<void>
     })
     .get('/api/v1/openapi.json', (c) => c.json(openApi, 200))
     .get('/api/v1/docs', (c) => c.html(referencePage, 200))
-    .use('/api/v1/process', uploadLimit)
-    .use('/v1.0/removebg', uploadLimit)
     .route('/api/v1/process', processRoutes)
     .route('/api/v1/tasks', taskRoutes)
     .route('/api/v1/auth', authRoutes)

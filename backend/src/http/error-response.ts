@@ -23,6 +23,9 @@ export function toApiError(error: unknown): ApiError {
 }
 
 export function errorResponse(c: Context<AppEnv>, error: ApiError) {
+  // Whatever says when to come back (a busy server, a rate limit) says it in the header clients read too.
+  const retryAfterSeconds = error.details?.retryAfterSeconds;
+  if (typeof retryAfterSeconds === 'number') c.header('Retry-After', String(retryAfterSeconds));
   const body: ErrorBody = {
     error: {
       code: error.code,

@@ -26,7 +26,9 @@ function operationObject(op: ApiOperation) {
   }
   // Each error code answers with exactly one status (`httpStatusOf`), so errors group by status.
   const byStatus = new Map<number, ErrorCode[]>();
-  for (const code of [...op.errors, 'internal_error' as const]) {
+  // Every body but an upload's is refused past MAX_BODY_BYTES (`limitBody`).
+  const bodyErrors: ErrorCode[] = op.requestBody && !op.errors.includes('upload_too_large') ? ['body_too_large'] : [];
+  for (const code of [...op.errors, ...bodyErrors, 'internal_error' as const]) {
     const status = httpStatusOf[code];
     byStatus.set(status, [...(byStatus.get(status) ?? []), code]);
   }

@@ -10,6 +10,7 @@ import type { ApiMetrics } from '../metrics/index.ts';
 import type { TaskQueue } from '../queue/task-queue.ts';
 import type { SignedUrls } from '../signed-urls.ts';
 import type { TaskUpdates } from '../task-updates.ts';
+import type { ImageWork } from '../variants/index.ts';
 import type { WebhookQueue } from '../webhooks/webhook-queue.ts';
 import type { EtaEstimator } from './estimate-eta.ts';
 
@@ -34,4 +35,6 @@ export interface ServiceContext {
   readonly mailer: Mailer | undefined;
   /** The `lumina-webhooks` queue: one job per attempt of an outgoing webhook. */
   readonly webhooks: WebhookQueue;
+  /** Bounds the image decoding and encoding that serving files does in this process. */
+  readonly imageWork: ImageWork;
 }

@@ -6,7 +6,7 @@ import { objectKeysOf, parseServedKey } from './result-keys.ts';
 
 /**
  * The retention job: deletes every task past its `expiresAt` with all its objects (input, result, variants,
- * thumbnail), a batch per transaction. Rows are claimed with `FOR UPDATE SKIP LOCKED`, so several backends
+ * thumbnail, watermarked copies), a batch per transaction. Rows are claimed with `FOR UPDATE SKIP LOCKED`, so several backends
  * running it at once share the work instead of colliding; objects go first and the rows last, in the same
  * transaction, so a failure half-way leaves rows that the next run finishes (deleting a missing object is not
  * an error). Ledger rows stay: their `task_id` becomes null, and the team's balance is untouched. A duplicate
@@ -26,7 +26,7 @@ export async function purgeExpiredTasks({
   for (;;) {
     const count = await ctx.db.transaction(async (tx) => {
       const expired = await tx
-        .select({ id: tasks.id, inputKey: tasks.inputKey, outputKey: tasks.outputKey })
+        .select({ id: tasks.id, teamId: tasks.teamId, inputKey: tasks.inputKey, outputKey: tasks.outputKey })
         .from(tasks)
         .where(lte(tasks.expiresAt, now))
         .orderBy(tasks.expiresAt)
@@ -50,7 +50,7 @@ export async function purgeExpiredTasks({
 /** The objects of `expired` that no other task refers to: inputs, and results with what was made from them. */
 async function unusedObjectKeys(
   tx: Tx,
-  expired: ReadonlyArray<{ id: string; inputKey: string; outputKey: string }>,
+  expired: ReadonlyArray<{ id: string; teamId: string; inputKey: string; outputKey: string }>,
 ): Promise<Set<string>> {
   const inputKeys = [...new Set(expired.map((task) => task.inputKey))];
   const outputKeys = [...new Set(expired.map((task) => task.outputKey))];
@@ -74,7 +74,12 @@ async function unusedObjectKeys(
     if (keptOutputs.has(task.outputKey)) continue;
     // Variants and the thumbnail are named after the task whose result they were made from.
     const owner = parseServedKey(task.outputKey)?.taskId ?? task.id;
-    for (const key of objectKeysOf({ id: owner, inputKey: task.inputKey, outputKey: task.outputKey })) {
+    for (const key of objectKeysOf({
+      id: owner,
+      teamId: task.teamId,
+      inputKey: task.inputKey,
+      outputKey: task.outputKey,
+    })) {
       if (key !== task.inputKey) unused.add(key);
     }
   }

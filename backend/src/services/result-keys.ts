@@ -8,12 +8,22 @@ import { ResultVariantFormat } from '@lumina/shared';
 export const variantKeyOf = (taskId: string, format: ResultVariantFormat): string => `variants/${taskId}.${format}`;
 export const thumbnailKeyOf = (taskId: string): string => `thumbnails/${taskId}.webp`;
 
+/**
+ * The free plan's marked copies of a team's results, made on first request and kept like the variants. They sit
+ * under one folder per team, so a team that buys credits has all of them deleted with one listing.
+ */
+export const watermarkedPrefixOf = (teamId: string): string => `watermarked/${teamId}/`;
+export const watermarkedKeyOf = (teamId: string, taskId: string, copy: ResultVariantFormat | 'thumbnail'): string =>
+  `${watermarkedPrefixOf(teamId)}${taskId}.${copy === 'thumbnail' ? 'thumbnail.webp' : copy}`;
+
 /** Every object a task may have in the store, whether or not it was made. */
-export const objectKeysOf = (task: { id: string; inputKey: string; outputKey: string }): string[] => [
+export const objectKeysOf = (task: { id: string; teamId: string; inputKey: string; outputKey: string }): string[] => [
   task.inputKey,
   task.outputKey,
   ...ResultVariantFormat.options.map((format) => variantKeyOf(task.id, format)),
   thumbnailKeyOf(task.id),
+  ...ResultVariantFormat.options.map((format) => watermarkedKeyOf(task.teamId, task.id, format)),
+  watermarkedKeyOf(task.teamId, task.id, 'thumbnail'),
 ];
 
 export type ServedKey =

@@ -63,12 +63,28 @@ export function setActiveTeam(c: Context<AppEnv>, teamId: string) {
   });
 }
 
-/** Only a path on this site: `next` must not turn sign-in into an open redirect. */
+/** Stands for this site when `next` is resolved: only a URL that stays on it is accepted. */
+const thisSite = 'http://this-site.invalid';
+
+/**
+ * Only a path on this site: `next` must not turn sign-in into an open redirect. Browsers drop tabs and newlines
+ * from a `Location` and read `\` as `/`, so `/\t/evil.example` leaves the site; such a value (and any control
+ * character, which would also make the header invalid) is refused rather than cleaned. What remains must parse
+ * as a URL on this site, and the normalised path (`/a/../b` → `/b`) is what is used.
+ */
 export function safeNext(next: unknown, fallback = '/'): string {
-  if (typeof next !== 'string' || !next.startsWith('/') || next.startsWith('//') || next.includes('\\')) {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is refused here.
+  if (typeof next !== 'string' || !next.startsWith('/') || /[\u0000-\u001f\u007f\\]/.test(next)) return fallback;
+  if (next.startsWith('//')) return fallback;
+  let url: URL;
+  try {
+    url = new URL(next, thisSite);
+  } catch {
     return fallback;
   }
-  return next;
+  const path = `${url.pathname}${url.search}${url.hash}`;
+  if (url.origin !== thisSite || path.startsWith('//')) return fallback;
+  return path;
 }
 
 function redirectToSignIn(c: Context<AppEnv>) {

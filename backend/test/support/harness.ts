@@ -51,6 +51,8 @@ export async function startTestBackend(
     LUMINA_QUEUE_PREFIX: `test-${randomBytes(6).toString('hex')}`,
     LUMINA_SIGNING_SECRET: randomBytes(32).toString('hex'),
     PUBLIC_BASE_URL: 'http://lumina.test',
+    // PUBLIC_BASE_URL is not loopback, so /metrics must ask for a token.
+    METRICS_TOKEN: randomBytes(16).toString('hex'),
     LOG_REQUESTS: 'false',
     // The reconciler looks at every open task in its database; only tests with a database of their own run it.
     RECONCILE_INTERVAL_MS: '0',

@@ -4,16 +4,21 @@ import type { Registry } from 'prom-client';
 import type { Logger } from './logger.ts';
 
 /**
- * A worker's `/metrics` on a port of its own (workers have no HTTP API). A port already taken — a second worker
+ * `/metrics` on a port of its own: a worker's (workers have no HTTP API), or the API's with METRICS_PORT, kept
+ * off the public port; `token`, when given, is asked for as a bearer token. A port already taken — a second worker
  * on the same host with the same setting — is logged and skipped rather than stopping the worker.
  */
 export async function serveMetrics(
   registry: Registry,
-  options: { port: number; host: string; log: Logger },
+  options: { port: number; host: string; log: Logger; token?: string | undefined },
 ): Promise<{ port: number | null; close(): Promise<void> }> {
   const server = createServer((req, res) => {
     if (req.url !== '/metrics') {
       res.writeHead(404).end();
+      return;
+    }
+    if (options.token !== undefined && req.headers.authorization !== `Bearer ${options.token}`) {
+      res.writeHead(401).end();
       return;
     }
     registry

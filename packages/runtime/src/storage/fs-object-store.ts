@@ -10,6 +10,13 @@ const tmpDirName = '.tmp';
 const contentTypeDirName = '.content-types';
 const defaultContentType = 'application/octet-stream';
 
+/**
+ * Objects are people's images: readable by the service's user and its group (a backup job, a worker under
+ * another user in the same group), never by everyone else on the machine, whatever the umask.
+ */
+const objectFileMode = 0o640;
+const folderMode = 0o750;
+
 const keyPattern = /^[A-Za-z0-9._/-]+$/;
 
 /**
@@ -88,11 +95,12 @@ export const createFsObjectStore = (dir: string): ObjectStore => {
   const contentTypePath = (key: string): string => join(dir, contentTypeDirName, ...key.split('/'));
 
   const writeAtomically = async (path: string, data: Uint8Array | string): Promise<void> => {
-    await mkdir(tmpDir, { recursive: true });
+    await mkdir(tmpDir, { recursive: true, mode: folderMode });
     const tmpPath = join(tmpDir, randomUUID());
     try {
-      await writeFile(tmpPath, data);
-      await mkdir(dirname(path), { recursive: true });
+      // `mode` only applies when the file is created (and the umask may only take bits away).
+      await writeFile(tmpPath, data, { mode: objectFileMode, flag: 'wx' });
+      await mkdir(dirname(path), { recursive: true, mode: folderMode });
       await rename(tmpPath, path);
     } catch (error) {
       await rm(tmpPath, { force: true });
@@ -138,7 +146,7 @@ export const createFsObjectStore = (dir: string): ObjectStore => {
     },
 
     async check() {
-      await mkdir(tmpDir, { recursive: true });
+      await mkdir(tmpDir, { recursive: true, mode: folderMode });
       const probe = join(tmpDir, `check-${randomUUID()}`);
       await writeFile(probe, 'ok');
       await rm(probe, { force: true });
