@@ -6,11 +6,15 @@ import { redisConnection } from '@lumina/backend/redis-connection';
 import type { ObjectStore } from '@lumina/backend/storage';
 import { type GpuJobResult, queueNames, TaskJob } from '@lumina/shared';
 import { Worker } from 'bullmq';
+import sharp from 'sharp';
 import type { ExecutionProvider, WorkerConfig } from './config.ts';
+import { createGpuMetrics } from './gpu-metrics.ts';
 import { loadModelSession } from './inference/load-model-session.ts';
 import { loadUpscaleSession, type UpscaleSession } from './inference/load-upscale-session.ts';
+import { type CancelListener, listenForCancels } from './listen-for-cancels.ts';
 import { loadModelRegistry, modelFor } from './models/registry.ts';
 import { chooseUpscaleModel } from './pipeline/choose-upscale-model.ts';
+import { pixelBudget } from './pixel-budget.ts';
 import { createGpuJobProcessor } from './processor.ts';
 import { publishHeartbeat } from './publish-heartbeat.ts';
 
@@ -40,34 +44,57 @@ export interface StartGpuWorkerOptions {
  * missing or corrupt.
  */
 export async function startGpuWorker({ config, store, log, metrics }: StartGpuWorkerOptions): Promise<GpuWorker> {
+  const { threads } = config;
+  // libvips' threads are process-wide: set before any image is touched, so decode and encode never take more
+  // cores than their share next to the inference thread.
+  sharp.concurrency(threads.sharpConcurrency);
+  log.info('thread settings', {
+    cores: config.cores,
+    concurrency: config.concurrency,
+    intraOpThreads: threads.intraOpThreads,
+    intraOpThreadsFrom: threads.source.intraOpThreads,
+    sharpConcurrency: sharp.concurrency(),
+    sharpConcurrencyFrom: threads.source.sharpConcurrency,
+    libuvThreadpool: Number(process.env.UV_THREADPOOL_SIZE ?? 4),
+    maxPixelsInFlight: config.maxPixelsInFlight,
+    ...config.inference,
+  });
+  const gpuMetrics = metrics ? createGpuMetrics(metrics.registry) : undefined;
+  const sessionOptions = {
+    executionProvider: config.executionProvider,
+    allowCpuFallback: config.allowCpuFallback,
+    intraOpThreads: threads.intraOpThreads,
+    ...(gpuMetrics ? { observer: gpuMetrics.observer } : {}),
+    log,
+  };
+
   const registry = await loadModelRegistry(config.modelsDir);
   const session = await loadModelSession({
     registry,
     model: modelFor(registry, 'remove-background'),
-    executionProvider: config.executionProvider,
-    intraOpThreads: config.intraOpThreads,
-    log,
+    maxBatch: config.inference.maxBatch,
+    batchWaitMs: config.inference.batchWaitMs,
+    ...sessionOptions,
   });
   // Twelve upscalers are registered; each is loaded when a job first asks for it (slim loads in well under a
   // second, thick in a few), so a worker does not pay for models nobody uses.
   const upscalers = new Map<string, Promise<UpscaleSession>>();
+  const pixels = pixelBudget(config.maxPixelsInFlight);
+  let cancels: CancelListener | undefined;
 
   const worker = new Worker<unknown, GpuJobResult>(
     queueNames.gpu,
     createGpuJobProcessor({
       store,
       removeBackground: session,
+      pixels,
+      upscaleTilePx: config.inference.upscaleTilePx,
+      cancelRequested: async (taskId) => (await cancels?.requested(taskId)) ?? false,
       upscaler: (params) => {
         const model = chooseUpscaleModel(registry, params);
         let upscaler = upscalers.get(model.id);
         if (!upscaler) {
-          upscaler = loadUpscaleSession({
-            registry,
-            model,
-            executionProvider: config.executionProvider,
-            intraOpThreads: config.intraOpThreads,
-            log,
-          });
+          upscaler = loadUpscaleSession({ registry, model, ...sessionOptions });
           upscalers.set(model.id, upscaler);
           // A model that failed to load is tried again by the next job rather than failing every job after it.
           upscaler.catch(() => upscalers.delete(model.id));
@@ -83,14 +110,34 @@ export async function startGpuWorker({ config, store, log, metrics }: StartGpuWo
       stalledInterval: config.stalledIntervalMs,
     },
   );
+  cancels = listenForCancels({
+    redisUrl: config.redisUrl,
+    client: () => worker.client,
+    queuePrefix: config.queuePrefix,
+    onCancel: (taskId) => {
+      if (worker.cancelJob(taskId, 'canceled on request')) log.info('job canceled on request', { taskId });
+    },
+    log,
+  });
+  worker.on('active', () => {
+    gpuMetrics?.jobsInFlight.inc();
+    gpuMetrics?.pixelsInFlight.set(pixels.inUse);
+  });
+  const settled = () => {
+    gpuMetrics?.jobsInFlight.dec();
+    gpuMetrics?.pixelsInFlight.set(pixels.inUse);
+  };
   // Without a listener an 'error' event would crash the process; connection errors are retried by ioredis.
   worker.on('error', (error) => log.warn('gpu worker error', errorFields(error)));
   worker.on('failed', (job, error) => {
+    settled();
     const fields = jobFields(job);
-    metrics?.jobs.inc({ operation: fields.operation ?? 'unknown', outcome: 'failed' });
+    const canceled = error.message.startsWith('canceled: ');
+    metrics?.jobs.inc({ operation: fields.operation ?? 'unknown', outcome: canceled ? 'canceled' : 'failed' });
     log.warn('job failed', { ...fields, attemptsMade: job?.attemptsMade, ...errorFields(error) });
   });
   worker.on('completed', (job, result) => {
+    settled();
     const fields = jobFields(job);
     const operation = fields.operation ?? 'unknown';
     metrics?.jobs.inc({ operation, outcome: 'completed' });
@@ -121,7 +168,7 @@ export async function startGpuWorker({ config, store, log, metrics }: StartGpuWo
     log,
   });
 
-  const ready = worker.waitUntilReady().then(() => heartbeat.start());
+  const ready = Promise.all([worker.waitUntilReady(), cancels.ready]).then(() => heartbeat.start());
   // A caller that never awaits `ready` must not see an unhandled rejection; one that does still gets it.
   ready.catch(() => {});
 
@@ -133,6 +180,7 @@ export async function startGpuWorker({ config, store, log, metrics }: StartGpuWo
     async close() {
       await heartbeat.stop();
       await worker.close();
+      await cancels?.close();
     },
   };
 }

@@ -133,9 +133,31 @@ describe('gpu worker over real Redis', () => {
     expect((await queue.getJob(job.taskId))?.attemptsMade).toBe(1);
   });
 
-  it('falls back to cpu when cuda is asked for but missing, and says so', async () => {
+  it('refuses to start when cuda is asked for but cannot load, naming the way out', async () => {
+    const config = loadWorkerConfig({
+      REDIS_URL: redisUrl,
+      LUMINA_QUEUE_PREFIX: `test-${randomUUID()}`,
+      LUMINA_EXECUTION_PROVIDER: 'cuda',
+    });
+    const started = startGpuWorker({ config, store: createObjectStore(config.storage), log: silentLogger });
+    // On a host where cuda does load there is nothing to refuse; everywhere else the start must fail loudly.
+    const outcome = await started.then(
+      async (worker) => {
+        await worker.close();
+        return worker.executionProvider;
+      },
+      (error: Error) => error.message,
+    );
+    if (outcome !== 'cuda')
+      expect(outcome).toMatch(/cuda execution provider could not load.*LUMINA_ALLOW_CPU_FALLBACK=true/s);
+  });
+
+  it('falls back to cpu when cuda cannot load and LUMINA_ALLOW_CPU_FALLBACK=true, and says so', async () => {
     const log = recordingLogger();
-    const { worker, events, submit } = await harness({ LUMINA_EXECUTION_PROVIDER: 'cuda' }, log);
+    const { worker, events, submit } = await harness(
+      { LUMINA_EXECUTION_PROVIDER: 'cuda', LUMINA_ALLOW_CPU_FALLBACK: 'true' },
+      log,
+    );
 
     if (worker.executionProvider === 'cpu') {
       expect(log.lines).toContainEqual(
@@ -146,6 +168,14 @@ describe('gpu worker over real Redis', () => {
     expect(await queued.waitUntilFinished(events, jobWaitMs)).toMatchObject({
       executionProvider: worker.executionProvider,
     });
+  });
+
+  it('logs the thread settings it chose', async () => {
+    const log = recordingLogger();
+    await harness({ WORKER_CONCURRENCY: '2' }, log);
+    const line = log.lines.find((l) => l.message === 'thread settings');
+    expect(line?.fields).toMatchObject({ concurrency: 2, intraOpThreadsFrom: 'auto', sharpConcurrencyFrom: 'auto' });
+    expect(line?.fields?.intraOpThreads).toBeGreaterThan(0);
   });
 
   it('refuses to start when the model file does not match its pinned sha256', async () => {
