@@ -1,48 +1,56 @@
 import { errorFields, type Logger } from '@lumina/backend/logger';
-import { cancelChannel, cancelRequestKey } from '@lumina/shared';
+import { cancelRequestKey } from '@lumina/shared';
 import type { RedisClient } from 'bullmq';
-import { Redis } from 'ioredis';
 
 export interface CancelListener {
-  /** Settles once the subscription is in place. */
-  readonly ready: Promise<void>;
-  /** Whether the backend has asked to cancel this task (a request made while no worker held the job). */
+  /** Whether the backend has asked to cancel this task. */
   requested(taskId: string): Promise<boolean>;
-  close(): Promise<void>;
+  /** Stops looking. */
+  close(): void;
 }
 
 /**
- * Follows the backend's cancel requests for running tasks: each is published on one channel, and the job, if this
- * worker has it, is aborted at once (`onCancel`). The request also stays in a key for a while, so a job that was
- * between workers when it came (stalled, retried) is dropped by the next one at its start.
+ * Follows the backend's cancel requests for the jobs this worker holds: the backend leaves a key per canceled task
+ * (`cancelRequestKey`), and every `intervalMs` the worker looks for the keys of its jobs in flight and aborts
+ * those it finds (`onCancel`). One small read per job in flight per interval; a job that changed workers (stalled,
+ * retried) finds the key at its start just the same.
  */
 export function listenForCancels({
-  redisUrl,
   client,
   queuePrefix,
+  inFlight,
   onCancel,
+  intervalMs = 250,
   log,
 }: {
-  /** For the subscriber, which can issue nothing but (un)subscribe and so needs a connection of its own. */
-  redisUrl: string;
-  /** The worker's own connection, for reading request keys. */
   client: () => Promise<RedisClient>;
   queuePrefix: string;
+  /** The task ids of the jobs this worker holds now. */
+  inFlight: () => Iterable<string>;
   onCancel: (taskId: string) => void;
+  intervalMs?: number;
   log: Logger;
 }): CancelListener {
-  // ioredis queues the subscription until it connects and renews it after every reconnect.
-  const subscriber = new Redis(redisUrl, { maxRetriesPerRequest: null });
-  subscriber.on('error', (error: Error) => log.warn('cancel listener connection error', errorFields(error)));
-  subscriber.on('message', (_channel: string, taskId: string) => onCancel(taskId));
-  const ready = subscriber.subscribe(cancelChannel(queuePrefix)).then(() => undefined);
+  const requested = async (taskId: string) =>
+    (await (await client()).get(cancelRequestKey(queuePrefix, taskId))) !== null;
+  let looking = false;
+  const timer = setInterval(() => {
+    if (looking) return;
+    looking = true;
+    Promise.all(
+      [...inFlight()].map(async (taskId) => {
+        if (await requested(taskId)) onCancel(taskId);
+      }),
+    )
+      .catch((error: unknown) => log.warn('could not look for cancel requests', errorFields(error)))
+      .finally(() => {
+        looking = false;
+      });
+  }, intervalMs);
+  // Looking for cancels must not keep an otherwise finished process alive.
+  timer.unref();
   return {
-    ready,
-    async requested(taskId) {
-      return (await (await client()).get(cancelRequestKey(queuePrefix, taskId))) !== null;
-    },
-    async close() {
-      subscriber.disconnect();
-    },
+    requested,
+    close: () => clearInterval(timer),
   };
 }

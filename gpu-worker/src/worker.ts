@@ -80,6 +80,7 @@ export async function startGpuWorker({ config, store, log, metrics }: StartGpuWo
   // second, thick in a few), so a worker does not pay for models nobody uses.
   const upscalers = new Map<string, Promise<UpscaleSession>>();
   const pixels = pixelBudget(config.maxPixelsInFlight);
+  // Set right after the worker exists; the processor reads it only once jobs run.
   let cancels: CancelListener | undefined;
 
   const worker = new Worker<unknown, GpuJobResult>(
@@ -110,34 +111,37 @@ export async function startGpuWorker({ config, store, log, metrics }: StartGpuWo
       stalledInterval: config.stalledIntervalMs,
     },
   );
+  const inFlight = new Set<string>();
   cancels = listenForCancels({
-    redisUrl: config.redisUrl,
     client: () => worker.client,
     queuePrefix: config.queuePrefix,
+    inFlight: () => inFlight,
     onCancel: (taskId) => {
       if (worker.cancelJob(taskId, 'canceled on request')) log.info('job canceled on request', { taskId });
     },
     log,
   });
-  worker.on('active', () => {
+  worker.on('active', (job) => {
+    if (job.id) inFlight.add(job.id);
     gpuMetrics?.jobsInFlight.inc();
     gpuMetrics?.pixelsInFlight.set(pixels.inUse);
   });
-  const settled = () => {
+  const settled = (id: string | undefined) => {
+    if (id) inFlight.delete(id);
     gpuMetrics?.jobsInFlight.dec();
     gpuMetrics?.pixelsInFlight.set(pixels.inUse);
   };
   // Without a listener an 'error' event would crash the process; connection errors are retried by ioredis.
   worker.on('error', (error) => log.warn('gpu worker error', errorFields(error)));
   worker.on('failed', (job, error) => {
-    settled();
+    settled(job?.id);
     const fields = jobFields(job);
     const canceled = error.message.startsWith('canceled: ');
     metrics?.jobs.inc({ operation: fields.operation ?? 'unknown', outcome: canceled ? 'canceled' : 'failed' });
     log.warn('job failed', { ...fields, attemptsMade: job?.attemptsMade, ...errorFields(error) });
   });
   worker.on('completed', (job, result) => {
-    settled();
+    settled(job.id);
     const fields = jobFields(job);
     const operation = fields.operation ?? 'unknown';
     metrics?.jobs.inc({ operation, outcome: 'completed' });
@@ -168,7 +172,7 @@ export async function startGpuWorker({ config, store, log, metrics }: StartGpuWo
     log,
   });
 
-  const ready = Promise.all([worker.waitUntilReady(), cancels.ready]).then(() => heartbeat.start());
+  const ready = worker.waitUntilReady().then(() => heartbeat.start());
   // A caller that never awaits `ready` must not see an unhandled rejection; one that does still gets it.
   ready.catch(() => {});
 
@@ -180,7 +184,7 @@ export async function startGpuWorker({ config, store, log, metrics }: StartGpuWo
     async close() {
       await heartbeat.stop();
       await worker.close();
-      await cancels?.close();
+      cancels.close();
     },
   };
 }

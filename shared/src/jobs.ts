@@ -98,12 +98,11 @@ export const workerHeartbeatKey = (queuePrefix: string, workerId: string): strin
   `${queuePrefix}:lumina:workers:${workerId}`;
 
 /**
- * A cancel request for a task whose job a worker holds: the backend sets this key (with a TTL) and publishes the
- * task id on `cancelChannel`; the worker holding the job aborts it and fails it as `canceled`.
+ * A cancel request for a task whose job a worker holds: the backend sets this key (with a TTL); the worker holding
+ * the job sees it within a fraction of a second, aborts the job and fails it as `canceled`.
  */
 export const cancelRequestKey = (queuePrefix: string, taskId: string): string =>
   `${queuePrefix}:lumina:cancel:${taskId}`;
-export const cancelChannel = (queuePrefix: string): string => `${queuePrefix}:lumina:cancel`;
 
 /**
  * A failure the worker reports as the job's failedReason: `code: message`. The backend parses it back with

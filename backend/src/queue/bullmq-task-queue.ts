@@ -1,4 +1,12 @@
-import { type QueueName, queueNames, queueOf, type TaskJob, WorkerHeartbeat, workerHeartbeatKey } from '@lumina/shared';
+import {
+  cancelRequestKey,
+  type QueueName,
+  queueNames,
+  queueOf,
+  type TaskJob,
+  WorkerHeartbeat,
+  workerHeartbeatKey,
+} from '@lumina/shared';
 import { Queue } from 'bullmq';
 import { closeQueue } from './close-queue.ts';
 import { redisConnection } from './redis-connection.ts';
@@ -11,6 +19,7 @@ export interface BullmqQueueOptions {
 }
 
 const workersCacheMs = 5000;
+const cancelRequestTtlSeconds = 24 * 3600;
 const knownStates = new Set<JobState>(['waiting', 'active', 'delayed', 'prioritized', 'completed', 'failed']);
 
 /** One BullMQ queue with what the backend asks of it. */
@@ -72,6 +81,11 @@ export function createBullmqTaskQueue(options: BullmqQueueOptions): TaskQueue {
       } catch {
         return false; // locked by a worker
       }
+    },
+    async requestCancel(taskId, queue) {
+      const client = await queues[queue].queue.client;
+      // Kept a day: long enough for a job that changes workers (stalled, retried) to meet it at its start.
+      await client.set(cancelRequestKey(options.prefix, taskId), '1', { EX: cancelRequestTtlSeconds });
     },
     async position(taskId, queue) {
       const { waitKey } = queues[queue];

@@ -5,7 +5,7 @@ import type { ServiceContext } from '../services/context.ts';
 import { markTaskProcessing } from '../services/mark-task-processing.ts';
 import { settleTask } from '../services/settle-task.ts';
 import { redisConnection } from './redis-connection.ts';
-import { taskFailureOf } from './task-failure-of.ts';
+import { outcomeOfFailedJob } from './task-failure-of.ts';
 
 /**
  * Follows both queues' events and turns them into task state: active → PROCESSING, completed/failed →
@@ -43,8 +43,7 @@ async function followQueue(ctx: ServiceContext, name: QueueName): Promise<QueueE
       .snapshot(jobId, name)
       .then(async (job) => {
         if (job.state !== 'failed') return;
-        const reason = taskFailureOf(failedReason);
-        await settleTask({ ctx, input: { taskId: jobId, outcome: { kind: 'failed', ...reason } } });
+        await settleTask({ ctx, input: { taskId: jobId, outcome: outcomeOfFailedJob(failedReason) } });
       })
       .catch(guard('failed', jobId));
   });

@@ -11,3 +11,14 @@ export function taskFailureOf(failedReason: string | undefined): { code: TaskErr
   }
   return parseFailedReason(reason);
 }
+
+/**
+ * The settlement for a job that failed for good: a worker that stopped it on a cancel request fails it as
+ * `canceled`, which is the task's cancel taking effect, not a failure.
+ */
+export function outcomeOfFailedJob(
+  failedReason: string | undefined,
+): { kind: 'canceled' } | { kind: 'failed'; code: TaskErrorCode; message: string } {
+  const reason = taskFailureOf(failedReason);
+  return reason.code === 'canceled' ? { kind: 'canceled' } : { kind: 'failed', ...reason };
+}

@@ -12,7 +12,7 @@ import {
   upscaleScales,
 } from '@lumina/shared';
 import type { Config } from '../config.ts';
-import { upscalePricePixels } from './price-task.ts';
+import { upscaleCreditsPerBlock, upscalePricePixels, upscaleRelativeCost } from './price-task.ts';
 import { plansApply } from './team-plan.ts';
 
 /** What this deployment offers, at what price, within which limits (`GET /api/v1/capabilities`). */
@@ -31,6 +31,12 @@ export function describeCapabilities(config: Config): Capabilities {
         available: true,
         credits: config.prices.upscale,
         creditsPerOutputPixels: { credits: config.prices.upscale, outputPixels: upscalePricePixels },
+        models: UpscaleModel.options.map((model) => ({
+          model,
+          credits: upscaleCreditsPerBlock(config, model),
+          outputPixels: upscalePricePixels,
+          relativeCost: upscaleRelativeCost[model],
+        })),
         resultFormats: [...ResultFormat.options],
         params: upscaleParams,
       },

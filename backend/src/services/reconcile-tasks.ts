@@ -2,7 +2,7 @@ import { JobResult, queueOf, TaskJob } from '@lumina/shared';
 import { and, asc, eq, inArray, lt } from 'drizzle-orm';
 import { tasks } from '../db/schema.ts';
 import { errorFields } from '../logger.ts';
-import { taskFailureOf } from '../queue/task-failure-of.ts';
+import { outcomeOfFailedJob } from '../queue/task-failure-of.ts';
 import type { ServiceContext } from './context.ts';
 import { settleTask } from './settle-task.ts';
 
@@ -58,8 +58,7 @@ export async function reconcileTasks({ ctx }: { ctx: ServiceContext }): Promise<
           : ({ kind: 'failed', code: 'internal_error', message: 'The worker returned an unreadable result.' } as const);
         if (await settleTask({ ctx, input: { taskId: task.id, outcome } })) summary.settled += 1;
       } else if (job.state === 'failed') {
-        const reason = taskFailureOf(job.failedReason);
-        if (await settleTask({ ctx, input: { taskId: task.id, outcome: { kind: 'failed', ...reason } } })) {
+        if (await settleTask({ ctx, input: { taskId: task.id, outcome: outcomeOfFailedJob(job.failedReason) } })) {
           summary.settled += 1;
         }
       } else if (job.state === 'missing') {
