@@ -56,5 +56,5 @@ describe('canceling a running upscale', () => {
     const ledger = await t.ledger(team.teamId);
     expect(ledger.filter((row) => row.taskId === thickId).map((row) => row.kind)).toEqual(['reserve', 'release']);
     expect(await t.team(team.teamId)).toEqual({ balance: 500 - next.creditsDeducted, reserved: 0 });
-  });
+  }, 1_200_000);
 });

@@ -108,5 +108,5 @@ describe('a worker that dies mid-job', () => {
 
     second.child.kill('SIGTERM');
     expect(await exited(second.child)).toBe(0);
-  });
+  }, 1_200_000);
 });

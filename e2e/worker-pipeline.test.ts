@@ -69,5 +69,5 @@ describe('a worker with eight jobs in flight', () => {
       const settledAs = taskId === canceledId || taskId === failingId ? 'release' : 'capture';
       expect(kinds).toEqual(['reserve', settledAs]);
     }
-  });
+  }, 1_200_000);
 });

@@ -148,7 +148,7 @@ describe('gpu worker over real Redis', () => {
     expect(stalled).toEqual([]);
     expect(mostActive).toBeGreaterThan(1);
     for (const { job } of jobs) expect((await queue.getJob(job.taskId))?.attemptsMade).toBe(1);
-  });
+  }, 1_200_000);
 
   it('refuses to start when cuda is asked for but cannot load, naming the way out', async () => {
     const config = loadWorkerConfig({
