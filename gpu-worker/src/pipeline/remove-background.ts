@@ -68,7 +68,7 @@ export async function removeBackground({
   await onStage?.('inferred');
 
   lap();
-  requireSubject(mask, model.output);
+  await requireSubject(mask, model.output);
   const alpha = await applyMask(image, mask, model.output);
   const output = finishCutout(image, alpha, params);
   const postprocessMs = lap();
