@@ -1,3 +1,4 @@
+import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
 import type { ExecutionProvider } from '../config.ts';
@@ -46,6 +47,13 @@ const cudaOptions: InferenceSession.SessionOptions = {
   executionMode: 'sequential',
   logSeverityLevel: 3,
 };
+
+// On Linux a thread's nice value is its own and the threads it starts inherit it, so lowering it here, before the
+// session makes its intra-op pool, leaves the job loop (BullMQ's lock renewals, Redis, storage) ahead of the model
+// when the cores are short; the model still gets every idle cycle. Not permitted everywhere, and never essential.
+try {
+  setPriority(0, 10);
+} catch {}
 
 const modelBytes = data.freeBatchDim ? freeBatchDim(data.modelBytes) : data.modelBytes;
 
