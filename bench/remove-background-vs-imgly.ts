@@ -11,7 +11,9 @@ import { pathToFileURL } from 'node:url';
 import { loadModelRegistry, loadModelSession, modelFor, removeBackground, silentLogger } from '@lumina/gpu-worker';
 import { RemoveBackgroundParams } from '@lumina/shared';
 import sharp from 'sharp';
+import { benchIntraOpThreads, benchThreads } from './support/bench-threads.ts';
 import { benchExecutionProvider } from './support/execution-provider.ts';
+import { rawOnnxFloor } from './support/raw-onnx-floor.ts';
 
 const runs = Number(process.env.BENCH_RUNS ?? 3);
 const peerDir = join(import.meta.dirname, 'peer-imgly');
@@ -36,12 +38,13 @@ const peerConfig = {
   publicPath: `${pathToFileURL(join(peerDir, 'node_modules/@imgly/background-removal-node/dist')).href}/`,
 };
 
+const threads = benchThreads();
 const registry = await loadModelRegistry(join(import.meta.dirname, '../gpu-worker/models'));
 const session = await loadModelSession({
   registry,
   model: modelFor(registry, 'remove-background'),
   executionProvider: benchExecutionProvider,
-  intraOpThreads: Number(process.env.ORT_INTRA_OP_THREADS ?? 0),
+  intraOpThreads: benchIntraOpThreads(),
   log: silentLogger,
 });
 
@@ -84,9 +87,14 @@ const cases = [
 console.log(
   `ISNet medium, Lumina on ${session.executionProvider}, the peer on cpu; median of ${runs} runs after a warm-up, ms; both sides produce a PNG cut-out`,
 );
+const floor = await rawOnnxFloor(join(registry.dir, session.model.file), [1, 3, 1024, 1024], runs);
+console.log(threads);
 console.log(
-  `${'input'.padEnd(22)}${'Lumina'.padStart(9)}${'imgly'.padStart(9)}${'speed-up'.padStart(10)}${'IoU'.padStart(8)}`,
+  `raw floor: plain onnxruntime-node, ${floor.threads} intra-op threads, same file: ${floor.ms.toFixed(0)} ms per inference`,
 );
+console.log('');
+console.log('| input | Lumina ms | imgly ms | speed-up | Lumina / raw floor | mask IoU |');
+console.log('| --- | --- | --- | --- | --- | --- |');
 for (const { name, bytes } of cases) {
   const ours = () =>
     removeBackground({ session, bytes, params: RemoveBackgroundParams.parse({ format: 'png' }) }).then(
@@ -111,7 +119,8 @@ for (const { name, bytes } of cases) {
   const iou = last.ours && last.theirs ? await maskIoU(last.ours, last.theirs) : Number.NaN;
   const [o, t] = [median(oursMs), median(theirsMs)];
   console.log(
-    `${name.padEnd(22)}${o.toFixed(0).padStart(9)}${t.toFixed(0).padStart(9)}${`${(t / o).toFixed(2)}×`.padStart(10)}${iou.toFixed(4).padStart(8)}`,
+    `| ${name} | ${o.toFixed(0)} | ${t.toFixed(0)} | ${(t / o).toFixed(2)}× | ${(o / floor.ms).toFixed(2)} | ${iou.toFixed(4)} |`,
   );
 }
+console.log('goal: ≥ 4× at every size');
 process.exit(0);

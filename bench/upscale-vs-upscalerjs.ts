@@ -25,7 +25,9 @@ import type * as Tf from '@tensorflow/tfjs';
 import sharp from 'sharp';
 import { defaultOverlapPx, defaultTileSizePx } from '../gpu-worker/src/pipeline/upscale-image.ts';
 import { findInstalledPackage } from '../gpu-worker/tools/convert/convert-tfjs-package-model.ts';
+import { benchIntraOpThreads, benchThreads } from './support/bench-threads.ts';
 import { benchExecutionProvider } from './support/execution-provider.ts';
+import { rawOnnxFloor } from './support/raw-onnx-floor.ts';
 
 const list = (value: string | undefined, fallback: string): number[] => (value ?? fallback).split(',').map(Number);
 const runs = Number(process.env.BENCH_RUNS ?? 2);
@@ -33,7 +35,8 @@ const sizes = list(process.env.BENCH_SIZES, '128,512,1024');
 const scales = list(process.env.BENCH_SCALES, '2');
 const patchSize = Number(process.env.PEER_PATCH_PX ?? defaultTileSizePx);
 const padding = Number(process.env.PEER_PADDING_PX ?? defaultOverlapPx);
-const intraOpThreads = Number(process.env.ORT_INTRA_OP_THREADS ?? 0);
+const threads = benchThreads();
+const intraOpThreads = benchIntraOpThreads();
 const peerDir = join(import.meta.dirname, 'peer-upscalerjs');
 const fixtures = join(import.meta.dirname, '../fixtures/images');
 const gpuWorkerDir = join(import.meta.dirname, '../gpu-worker');
@@ -133,10 +136,12 @@ console.log(
   `ESRGAN slim, median ms of ${runs} runs after a warm-up (1 at 1024²); both sides from a PNG's bytes to RGB pixels` +
     ', Lumina also encoding its PNG result (as the worker does), the peer not',
 );
-const header = ['model', 'input', 'Lumina ms', 'UpscalerJS ms', 'speed-up', 'max diff'];
-const widths = [10, 8, 11, 15, 10, 10];
-const row = (cells: string[]) => console.log(cells.map((cell, i) => cell.padStart(widths[i] ?? 10)).join(''));
-row(header);
+console.log(threads);
+console.log('raw floor: plain onnxruntime-node on the same file, every core, the whole image in one run (no tiles)');
+console.log('');
+const row = (cells: string[]) => console.log(`| ${cells.join(' | ')} |`);
+row(['model', 'input', 'Lumina ms', 'UpscalerJS ms', 'speed-up', 'raw floor ms', 'Lumina / floor', 'max diff']);
+row(['---', '---', '---', '---', '---', '---', '---', '---']);
 for (const scale of scales) {
   const model = chooseUpscaleModel(registry, { scale, model: 'slim' });
   const session = await loadUpscaleSession({
@@ -178,7 +183,17 @@ for (const scale of scales) {
       diff = maxDiff(a.value, b.value);
     }
     const [o, t] = [median(oursMs), median(theirsMs)];
-    const cells = [`slim ×${scale}`, `${sizePx}²`, o.toFixed(0), t.toFixed(0), `${(t / o).toFixed(2)}×`, `${diff}`];
+    const floor = await rawOnnxFloor(join(registry.dir, model.file), [1, 3, sizePx, sizePx], n);
+    const cells = [
+      `slim ×${scale}`,
+      `${sizePx}²`,
+      o.toFixed(0),
+      t.toFixed(0),
+      `${(t / o).toFixed(2)}×`,
+      floor.ms.toFixed(0),
+      (o / floor.ms).toFixed(2),
+      `${diff}`,
+    ];
     row(cells);
   }
   await upscaler.dispose();

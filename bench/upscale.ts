@@ -11,6 +11,7 @@ import { loadUpscaleSession } from '../gpu-worker/src/inference/load-upscale-ses
 import { loadModelRegistry } from '../gpu-worker/src/models/registry.ts';
 import { chooseUpscaleModel } from '../gpu-worker/src/pipeline/choose-upscale-model.ts';
 import { defaultOverlapPx, defaultTileSizePx, upscaleImage } from '../gpu-worker/src/pipeline/upscale-image.ts';
+import { benchIntraOpThreads, benchThreads } from './support/bench-threads.ts';
 import { benchExecutionProvider } from './support/execution-provider.ts';
 
 const list = (value: string | undefined, fallback: string): string[] => (value ?? fallback).split(',');
@@ -21,7 +22,8 @@ const runs = Number(process.env.BENCH_RUNS ?? 3);
 const peakSizePx = process.env.BENCH_PEAK ? Number(process.env.BENCH_PEAK) : undefined;
 const tileSizePx = Number(process.env.UPSCALE_TILE_PX ?? defaultTileSizePx);
 const overlapPx = Number(process.env.UPSCALE_OVERLAP_PX ?? defaultOverlapPx);
-const intraOpThreads = Number(process.env.ORT_INTRA_OP_THREADS ?? 0);
+console.log(benchThreads());
+const intraOpThreads = benchIntraOpThreads();
 const fixtures = join(import.meta.dirname, '../fixtures/images');
 const registry = await loadModelRegistry(join(import.meta.dirname, '../gpu-worker/models'));
 

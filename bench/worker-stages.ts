@@ -1,5 +1,7 @@
 // Where the gpu-worker's time goes, per pipeline stage, on the real model: `node --import tsx bench/worker-stages.ts`.
-// BENCH_RUNS (default 5) timed runs per input after one warm-up run; ORT_INTRA_OP_THREADS as for the worker.
+// BENCH_RUNS (default 5) timed runs per input after one warm-up run; ORT_INTRA_OP_THREADS and SHARP_CONCURRENCY as for
+// the worker (the threads it would choose here are printed), next to the raw floor: plain onnxruntime-node on the same
+// file with every core, in the same run.
 // The goal is total / inference ≤ 1.15 at 1024²: everything but the model should be noise next to it.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -13,10 +15,13 @@ import {
 } from '@lumina/gpu-worker';
 import { RemoveBackgroundParams, type ResultFormat, type StageTimings } from '@lumina/shared';
 import sharp from 'sharp';
+import { benchIntraOpThreads, benchThreads } from './support/bench-threads.ts';
 import { benchExecutionProvider } from './support/execution-provider.ts';
+import { rawOnnxFloor } from './support/raw-onnx-floor.ts';
 
 const runs = Number(process.env.BENCH_RUNS ?? 5);
-const intraOpThreads = Number(process.env.ORT_INTRA_OP_THREADS ?? 0);
+const threads = benchThreads();
+const intraOpThreads = benchIntraOpThreads();
 const fixtures = join(import.meta.dirname, '../fixtures/images');
 const modelsDir = join(import.meta.dirname, '../gpu-worker/models');
 
@@ -54,6 +59,7 @@ async function benchInput(session: ModelSession, name: string, bytes: Buffer, fo
   for (const stage of stages) row[stage.replace('Ms', '')] = median(timings.map((t) => t[stage])).toFixed(0);
   const ratios = timings.map((t) => t.totalMs / t.inferenceMs);
   row['total/inference'] = median(ratios).toFixed(3);
+  row['inference/raw floor'] = (median(timings.map((t) => t.inferenceMs)) / floor.ms).toFixed(2);
   return row;
 }
 
@@ -102,7 +108,11 @@ const session = await loadModelSession({
   log: silentLogger,
 });
 const images = await inputs();
-console.log(`model ${session.model.id} on ${session.executionProvider}; median of ${runs} runs, in ms`);
+console.log(`model ${session.model.id} on ${session.executionProvider}; median of ${runs} runs, in ms; ${threads}`);
+const floor = await rawOnnxFloor(join(modelsDir, session.model.file), [1, 3, 1024, 1024], runs);
+console.log(
+  `raw floor: plain onnxruntime-node, ${floor.threads} intra-op threads, same file: ${floor.ms.toFixed(0)} ms per 1024² inference`,
+);
 const rows = [];
 for (const { name, bytes } of images) rows.push(await benchInput(session, name, bytes, 'png'));
 rows.push(await benchInput(session, images[2]!.name, images[2]!.bytes, 'webp'));

@@ -15,11 +15,12 @@ import {
   upscaleImage,
 } from '@lumina/gpu-worker';
 import { RemoveBackgroundParams } from '@lumina/shared';
+import { benchIntraOpThreads } from './bench-threads.ts';
 import { benchExecutionProvider } from './execution-provider.ts';
 
 const [caseName, inputPath] = process.argv.slice(2);
 if (inputPath === undefined) throw new Error('usage: peak-rss-case.ts remove-background|upscale-x4 <input file>');
-const intraOpThreads = Number(process.env.ORT_INTRA_OP_THREADS ?? 0);
+const intraOpThreads = benchIntraOpThreads();
 const registry = await loadModelRegistry(join(import.meta.dirname, '../../gpu-worker/models'));
 
 async function prepare(): Promise<(bytes: Uint8Array) => Promise<{ width: number; height: number }>> {

@@ -4,13 +4,17 @@ import { loadWorkerConfig } from '../src/index.ts';
 
 describe('loadWorkerConfig', () => {
   it('runs with no configuration at all', () => {
-    const config = loadWorkerConfig({});
+    const config = loadWorkerConfig({}, { cores: 2 });
     expect(config).toMatchObject({
       redisUrl: 'redis://127.0.0.1:6379',
       queuePrefix: 'lumina',
-      concurrency: 1,
-      intraOpThreads: 0,
+      concurrency: 4,
+      cores: 2,
+      threads: { intraOpThreads: 2, sharpConcurrency: 1, source: { intraOpThreads: 'auto' } },
+      maxPixelsInFlight: 64_000_000,
+      inference: { maxBatch: 1, batchWaitMs: 0, upscaleTilePx: 192 },
       executionProvider: 'cpu',
+      allowCpuFallback: false,
       lockDurationMs: 30_000,
       stalledIntervalMs: 30_000,
       storage: { kind: 'fs', dir: `${resolve('data')}/objects` },
@@ -25,7 +29,13 @@ describe('loadWorkerConfig', () => {
       LUMINA_QUEUE_PREFIX: 'staging',
       WORKER_CONCURRENCY: '2',
       ORT_INTRA_OP_THREADS: '4',
+      SHARP_CONCURRENCY: '3',
+      WORKER_MAX_PIXELS_IN_FLIGHT: '1000000',
+      INFERENCE_MAX_BATCH: '16',
+      INFERENCE_BATCH_WAIT_MS: '5',
+      UPSCALE_TILE_PX: '256',
       LUMINA_EXECUTION_PROVIDER: 'cuda',
+      LUMINA_ALLOW_CPU_FALLBACK: 'true',
       LUMINA_MODELS_DIR: '/srv/models',
       WORKER_LOCK_DURATION_MS: '5000',
       WORKER_STALLED_INTERVAL_MS: '2000',
@@ -35,8 +45,15 @@ describe('loadWorkerConfig', () => {
       redisUrl: 'redis://redis.internal:6380/2',
       queuePrefix: 'staging',
       concurrency: 2,
-      intraOpThreads: 4,
+      threads: {
+        intraOpThreads: 4,
+        sharpConcurrency: 3,
+        source: { intraOpThreads: 'ORT_INTRA_OP_THREADS', sharpConcurrency: 'SHARP_CONCURRENCY' },
+      },
+      maxPixelsInFlight: 1_000_000,
+      inference: { maxBatch: 16, batchWaitMs: 5, upscaleTilePx: 256 },
       executionProvider: 'cuda',
+      allowCpuFallback: true,
       modelsDir: '/srv/models',
       lockDurationMs: 5000,
       stalledIntervalMs: 2000,
@@ -44,8 +61,27 @@ describe('loadWorkerConfig', () => {
     });
   });
 
+  it('gives the model every core on cpu and splits libvips across the jobs in flight', () => {
+    expect(loadWorkerConfig({ WORKER_CONCURRENCY: '4' }, { cores: 16 }).threads).toMatchObject({
+      intraOpThreads: 16,
+      sharpConcurrency: 4,
+    });
+    expect(loadWorkerConfig({ WORKER_CONCURRENCY: '1' }, { cores: 2 }).threads).toMatchObject({
+      intraOpThreads: 2,
+      sharpConcurrency: 2,
+    });
+  });
+
+  it('on cuda leaves the cores to libvips and batches by default', () => {
+    const config = loadWorkerConfig({ LUMINA_EXECUTION_PROVIDER: 'cuda', WORKER_CONCURRENCY: '16' }, { cores: 16 });
+    expect(config.threads).toMatchObject({ intraOpThreads: 2, sharpConcurrency: 1 });
+    expect(config.inference).toEqual({ maxBatch: 8, batchWaitMs: 2, upscaleTilePx: 512 });
+  });
+
   it.each([
     ['WORKER_CONCURRENCY', '0'],
+    ['LUMINA_ALLOW_CPU_FALLBACK', 'maybe'],
+    ['INFERENCE_MAX_BATCH', '-1'],
     ['WORKER_CONCURRENCY', 'two'],
     ['ORT_INTRA_OP_THREADS', '-1'],
     ['LUMINA_EXECUTION_PROVIDER', 'tpu'],

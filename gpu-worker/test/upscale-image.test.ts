@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import type { UpscaleModel } from '@lumina/shared';
 import { StageTimings } from '@lumina/shared';
 import sharp from 'sharp';
@@ -19,7 +20,7 @@ const sessionFor = async (scale: number, model: UpscaleModel = 'slim'): Promise<
     registry,
     model: chooseUpscaleModel(registry, { scale, model }),
     executionProvider: 'cpu',
-    intraOpThreads: 0,
+    intraOpThreads: availableParallelism(),
     log: silentLogger,
   });
 

@@ -117,25 +117,64 @@ describe('gpu worker over real Redis', () => {
     expect(failed?.attemptsMade).toBe(1);
   });
 
-  it('keeps renewing its job lock during inference, so a lock shorter than one inference does not stall the job', async () => {
-    // onnxruntime-node runs inference synchronously; were it on the event loop, a 1 s lock would expire
-    // during a CPU inference of seconds and the job would be lost to the stalled-job checker.
+  it('keeps renewing its job locks with eight jobs in flight, so a lock shorter than one inference stalls none of them', async () => {
+    // onnxruntime-node runs inference synchronously; were it on the event loop, or were the decodes and encodes of
+    // eight jobs to starve it, a 1 s lock would expire while the jobs wait their turn for the model and they would
+    // be lost to the stalled-job checker.
     const { queue, events, submit } = await harness({
+      WORKER_CONCURRENCY: '8',
       WORKER_LOCK_DURATION_MS: '1000',
       WORKER_STALLED_INTERVAL_MS: '1000',
     });
     const stalled: string[] = [];
     events.on('stalled', ({ jobId }) => stalled.push(jobId));
-    const { job, queued } = await submit(fixture('home.jpg'));
-
-    await queued.waitUntilFinished(events, jobWaitMs);
+    const names = ['home.jpg', 'chelsea.png', 'horse.png', 'fruits.jpg', 'coffee.png', 'smarties.png', 'baboon.jpg'];
+    const jobs = [];
+    for (let i = 0; i < 8; i++) jobs.push(await submit(fixture(names[i % names.length] ?? 'home.jpg')));
+    let mostActive = 0;
+    const watching = setInterval(() => {
+      queue.getActiveCount().then(
+        (n) => {
+          mostActive = Math.max(mostActive, n);
+        },
+        () => {},
+      );
+    }, 200);
+    try {
+      await Promise.all(jobs.map(({ queued }) => queued.waitUntilFinished(events, 8 * jobWaitMs)));
+    } finally {
+      clearInterval(watching);
+    }
     expect(stalled).toEqual([]);
-    expect((await queue.getJob(job.taskId))?.attemptsMade).toBe(1);
+    expect(mostActive).toBeGreaterThan(1);
+    for (const { job } of jobs) expect((await queue.getJob(job.taskId))?.attemptsMade).toBe(1);
+  }, 1_200_000);
+
+  it('refuses to start when cuda is asked for but cannot load, naming the way out', async () => {
+    const config = loadWorkerConfig({
+      REDIS_URL: redisUrl,
+      LUMINA_QUEUE_PREFIX: `test-${randomUUID()}`,
+      LUMINA_EXECUTION_PROVIDER: 'cuda',
+    });
+    const started = startGpuWorker({ config, store: createObjectStore(config.storage), log: silentLogger });
+    // On a host where cuda does load there is nothing to refuse; everywhere else the start must fail loudly.
+    const outcome = await started.then(
+      async (worker) => {
+        await worker.close();
+        return worker.executionProvider;
+      },
+      (error: Error) => error.message,
+    );
+    if (outcome !== 'cuda')
+      expect(outcome).toMatch(/cuda execution provider could not load.*LUMINA_ALLOW_CPU_FALLBACK=true/s);
   });
 
-  it('falls back to cpu when cuda is asked for but missing, and says so', async () => {
+  it('falls back to cpu when cuda cannot load and LUMINA_ALLOW_CPU_FALLBACK=true, and says so', async () => {
     const log = recordingLogger();
-    const { worker, events, submit } = await harness({ LUMINA_EXECUTION_PROVIDER: 'cuda' }, log);
+    const { worker, events, submit } = await harness(
+      { LUMINA_EXECUTION_PROVIDER: 'cuda', LUMINA_ALLOW_CPU_FALLBACK: 'true' },
+      log,
+    );
 
     if (worker.executionProvider === 'cpu') {
       expect(log.lines).toContainEqual(
@@ -146,6 +185,14 @@ describe('gpu worker over real Redis', () => {
     expect(await queued.waitUntilFinished(events, jobWaitMs)).toMatchObject({
       executionProvider: worker.executionProvider,
     });
+  });
+
+  it('logs the thread settings it chose', async () => {
+    const log = recordingLogger();
+    await harness({ WORKER_CONCURRENCY: '2' }, log);
+    const line = log.lines.find((l) => l.message === 'thread settings');
+    expect(line?.fields).toMatchObject({ concurrency: 2, intraOpThreadsFrom: 'auto', sharpConcurrencyFrom: 'auto' });
+    expect(line?.fields?.intraOpThreads).toBeGreaterThan(0);
   });
 
   it('refuses to start when the model file does not match its pinned sha256', async () => {

@@ -28,6 +28,21 @@ export const OperationCapability = z.strictObject({
   creditsPerOutputPixels: z
     .strictObject({ credits: z.number().int().positive(), outputPixels: z.number().int() })
     .optional(),
+  /**
+   * Set where the price depends on the model (upscale): each model's `credits` per started `outputPixels` of
+   * result, from its measured compute relative to the cheapest (`relativeCost`); `creditsPerOutputPixels` is the
+   * cheapest model's.
+   */
+  models: z
+    .array(
+      z.strictObject({
+        model: z.string(),
+        credits: z.number().int().positive(),
+        outputPixels: z.number().int(),
+        relativeCost: z.number().positive(),
+      }),
+    )
+    .optional(),
   resultFormats: z.array(ResultFormat),
   params: z.array(ParamCapability),
   reason: z.string().optional(),

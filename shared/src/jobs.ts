@@ -98,6 +98,13 @@ export const workerHeartbeatKey = (queuePrefix: string, workerId: string): strin
   `${queuePrefix}:lumina:workers:${workerId}`;
 
 /**
+ * A cancel request for a task whose job a worker holds: the backend sets this key (with a TTL); the worker holding
+ * the job sees it within a fraction of a second, aborts the job and fails it as `canceled`.
+ */
+export const cancelRequestKey = (queuePrefix: string, taskId: string): string =>
+  `${queuePrefix}:lumina:cancel:${taskId}`;
+
+/**
  * A failure the worker reports as the job's failedReason: `code: message`. The backend parses it back with
  * `parseFailedReason`; anything else maps to `internal_error`.
  */

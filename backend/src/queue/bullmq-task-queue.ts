@@ -1,5 +1,13 @@
 import { redisConnection } from '@lumina/runtime';
-import { type QueueName, queueNames, queueOf, type TaskJob, WorkerHeartbeat, workerHeartbeatKey } from '@lumina/shared';
+import {
+  cancelRequestKey,
+  type QueueName,
+  queueNames,
+  queueOf,
+  type TaskJob,
+  WorkerHeartbeat,
+  workerHeartbeatKey,
+} from '@lumina/shared';
 import { Queue } from 'bullmq';
 import type { Logger } from '../logger.ts';
 import { closeQueue } from './close-queue.ts';
@@ -14,6 +22,7 @@ export interface BullmqQueueOptions {
 }
 
 const workersCacheMs = 5000;
+const cancelRequestTtlSeconds = 24 * 3600;
 const knownStates = new Set<JobState>(['waiting', 'active', 'delayed', 'prioritized', 'completed', 'failed']);
 
 /** One BullMQ queue with what the backend asks of it. */
@@ -74,6 +83,11 @@ export function createBullmqTaskQueue(options: BullmqQueueOptions): TaskQueue {
       } catch {
         return false; // locked by a worker
       }
+    },
+    async requestCancel(taskId, queue) {
+      const client = await queues[queue].queue.client;
+      // Kept a day: long enough for a job that changes workers (stalled, retried) to meet it at its start.
+      await client.set(cancelRequestKey(options.prefix, taskId), '1', { EX: cancelRequestTtlSeconds });
     },
     async position(taskId, queue) {
       // The waiting ids in the order workers take them (oldest first), through BullMQ's public API: one read of

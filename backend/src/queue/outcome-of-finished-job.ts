@@ -12,7 +12,7 @@ export type FinishedJob =
 /**
  * The task outcome of a finished job, for the queue-event follower and the reconciler alike: a completed job's
  * result (an unreadable one fails the task), or the worker's `code: message`, or `worker_lost` when BullMQ gave
- * up on a job whose workers kept stalling.
+ * up on a job whose workers kept stalling, or the cancel a worker carried out.
  */
 export function outcomeOfFinishedJob(job: FinishedJob): Outcome {
   if (job.state === 'completed') {
@@ -31,5 +31,7 @@ export function outcomeOfFinishedJob(job: FinishedJob): Outcome {
       message: 'The workers processing this task stopped repeatedly before finishing it.',
     };
   }
-  return { kind: 'failed', ...parseFailedReason(reason) };
+  const failure = parseFailedReason(reason);
+  // A worker that stopped the job on a cancel request fails it as `canceled`: the task's cancel taking effect.
+  return failure.code === 'canceled' ? { kind: 'canceled' } : { kind: 'failed', ...failure };
 }

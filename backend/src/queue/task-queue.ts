@@ -21,6 +21,11 @@ export interface TaskQueue {
   snapshot(taskId: string, queue: QueueName): Promise<JobSnapshot>;
   /** Removes a job that is not being processed; false when it is locked by a worker. */
   remove(taskId: string, queue: QueueName): Promise<boolean>;
+  /**
+   * Asks the worker holding the job to stop it: it aborts within a fraction of a second and fails the job as
+   * `canceled` (and a worker that takes the job later drops it at once).
+   */
+  requestCancel(taskId: string, queue: QueueName): Promise<void>;
   /** 0-based place among waiting jobs (0 = next), or null when the job is not waiting. */
   position(taskId: string, queue: QueueName): Promise<number | null>;
   /** Waiting jobs and live workers on one queue, for the eta. */

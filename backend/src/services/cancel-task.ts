@@ -4,10 +4,17 @@ import { tasks } from '../db/schema.ts';
 import { ApiError } from '../errors.ts';
 import type { ServiceContext } from './context.ts';
 import { settleTask } from './settle-task.ts';
+import { waitForTask } from './wait-for-task.ts';
+
+/** How long a cancel waits for the worker to let go of a running job before answering with the task as it is. */
+export const cancelWaitMs = 10_000;
 
 /**
- * Cancels a queued or running task and releases its credits. A queued job is removed from the queue; a
- * running one finishes on its worker, but its outcome no longer changes the task and its result is removed.
+ * Cancels a queued or running task and releases its credits. A queued job is removed from the queue and the task
+ * settled at once. A running one is asked to stop: its worker aborts it between tiles or stages and fails it as
+ * `canceled`, and only then is the task settled CANCELED and its credits released, so a cancel never frees credits
+ * while the compute goes on. The answer waits a little for that; a task still PROCESSING then becomes CANCELED
+ * moments later.
  */
 export async function cancelTask({ ctx, input }: { ctx: ServiceContext; input: { teamId: string; taskId: string } }) {
   const [task] = await ctx.db
@@ -18,7 +25,14 @@ export async function cancelTask({ ctx, input }: { ctx: ServiceContext; input: {
   if (isTerminal(task.status)) {
     throw new ApiError('task_not_cancelable', `The task is already ${task.status}.`, { status: task.status });
   }
-  await ctx.queue.remove(input.taskId, queueOf(task.operation)).catch(() => false);
+  const queue = queueOf(task.operation);
+  const removed = await ctx.queue.remove(input.taskId, queue).catch(() => false);
+  if (!removed) {
+    await ctx.queue.requestCancel(input.taskId, queue);
+    const view = await waitForTask({ ctx, input: { ...input, timeoutMs: cancelWaitMs } });
+    if (view.status === 'CANCELED' || !isTerminal(view.status)) return;
+    throw new ApiError('task_not_cancelable', 'The task finished before it could be canceled.');
+  }
   const settled = await settleTask({
     ctx,
     input: { taskId: input.taskId, teamId: input.teamId, outcome: { kind: 'canceled' } },

@@ -13,7 +13,7 @@ import {
   type WorkerHeartbeat,
 } from '@lumina/shared';
 import type { Config } from '../config.ts';
-import { upscalePricePixels } from './price-task.ts';
+import { upscaleCreditsPerBlock, upscalePricePixels, upscaleRelativeCost } from './price-task.ts';
 import { plansApply } from './team-plan.ts';
 
 /**
@@ -37,6 +37,12 @@ export function describeCapabilities(config: Config, liveWorkers: readonly Worke
         ...gpu,
         credits: config.prices.upscale,
         creditsPerOutputPixels: { credits: config.prices.upscale, outputPixels: upscalePricePixels },
+        models: UpscaleModel.options.map((model) => ({
+          model,
+          credits: upscaleCreditsPerBlock(config, model),
+          outputPixels: upscalePricePixels,
+          relativeCost: upscaleRelativeCost[model],
+        })),
         resultFormats: [...ResultFormat.options],
         params: upscaleParams,
       },

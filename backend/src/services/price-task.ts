@@ -1,9 +1,20 @@
-import type { OperationRequest } from '@lumina/shared';
+import type { OperationRequest, UpscaleModel } from '@lumina/shared';
 import type { Config } from '../config.ts';
 import { ApiError } from '../errors.ts';
 
 /** An upscale is priced per started block of this many output pixels (4096×4096). */
 export const upscalePricePixels = 4096 * 4096;
+
+/**
+ * Each upscaler's compute per output pixel relative to slim, measured on one 192² ×2 tile with onnxruntime on the
+ * 2-core cpu (slim 0.6 s, medium 1.8 s, thick 14.4 s; bench/upscale.ts measured thick at ~26× on whole images).
+ * Credits follow the work, so a thick upscale cannot buy many times the compute of a slim one at its price.
+ */
+export const upscaleRelativeCost: Record<UpscaleModel, number> = { slim: 1, medium: 3, thick: 24 };
+
+/** Credits per started `upscalePricePixels` of output for one upscaler: `PRICE_UPSCALE` times its relative cost. */
+export const upscaleCreditsPerBlock = (config: Pick<Config, 'prices'>, model: UpscaleModel): number =>
+  config.prices.upscale * upscaleRelativeCost[model];
 
 export interface PricedTask {
   readonly credits: number;
@@ -36,5 +47,5 @@ export function priceTask(
     );
   }
   const blocks = Math.ceil((output.width * output.height) / upscalePricePixels);
-  return { credits: config.prices.upscale * blocks, output };
+  return { credits: upscaleCreditsPerBlock(config, request.params.model) * blocks, output };
 }

@@ -1,7 +1,7 @@
 import type { Logger } from '@lumina/runtime';
 import type { ExecutionProvider } from '../config.ts';
 import type { MaskModelEntry, ModelRegistry } from '../models/registry.ts';
-import { loadSessionThread } from './load-session-thread.ts';
+import { type InferenceObserver, loadSessionThread } from './load-session-thread.ts';
 
 /** A model's raw output: a float tensor of width×height values (one channel). */
 export interface ModelOutput {
@@ -15,15 +15,22 @@ export interface ModelSession {
   readonly model: MaskModelEntry;
   /** The provider actually running the model, which is `cpu` when `cuda` was asked for but could not start. */
   readonly executionProvider: ExecutionProvider;
-  /** Runs one inference. `input` is moved to the inference thread: its buffer is detached afterwards. */
-  run(input: Float32Array<ArrayBuffer>): Promise<ModelOutput>;
+  /**
+   * Runs one inference, possibly stacked with other jobs' inputs into one batch. `input` is moved to the inference
+   * thread: its buffer is detached afterwards. Aborting `signal` drops the request if its batch has not started.
+   */
+  run(input: Float32Array<ArrayBuffer>, signal?: AbortSignal): Promise<ModelOutput>;
 }
 
 export interface LoadModelSessionOptions {
   readonly registry: ModelRegistry;
   readonly model: MaskModelEntry;
   readonly executionProvider: ExecutionProvider;
+  readonly allowCpuFallback?: boolean;
   readonly intraOpThreads: number;
+  readonly maxBatch?: number;
+  readonly batchWaitMs?: number;
+  readonly observer?: InferenceObserver;
   readonly log: Logger;
 }
 
@@ -35,8 +42,8 @@ export async function loadModelSession(options: LoadModelSessionOptions): Promis
   return {
     model,
     executionProvider: thread.executionProvider,
-    async run(input) {
-      const { data, dims } = await thread.run(input, inputDims);
+    async run(input, signal) {
+      const { data, dims } = await thread.run(input, inputDims, signal);
       const [, channels, height, width] = dims;
       if (dims.length !== 4 || channels !== 1 || height === undefined || width === undefined) {
         throw new Error(`output ${model.output.name} has dims [${dims.join(', ')}], expected [1, 1, h, w]`);

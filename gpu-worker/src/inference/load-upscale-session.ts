@@ -1,7 +1,7 @@
 import type { Logger } from '@lumina/runtime';
 import type { ExecutionProvider } from '../config.ts';
 import type { ModelRegistry, UpscaleModelEntry } from '../models/registry.ts';
-import { loadSessionThread } from './load-session-thread.ts';
+import { type InferenceObserver, loadSessionThread } from './load-session-thread.ts';
 
 /** An RGB image tensor, planar (NCHW with N = 1): `channels` planes of width×height floats. */
 export interface ImageTensor {
@@ -23,6 +23,7 @@ export interface UpscaleSession {
   run(
     input: Float32Array<ArrayBuffer>,
     size: { readonly width: number; readonly height: number },
+    signal?: AbortSignal,
   ): Promise<ImageTensor>;
 }
 
@@ -30,7 +31,9 @@ export interface LoadUpscaleSessionOptions {
   readonly registry: ModelRegistry;
   readonly model: UpscaleModelEntry;
   readonly executionProvider: ExecutionProvider;
+  readonly allowCpuFallback?: boolean;
   readonly intraOpThreads: number;
+  readonly observer?: InferenceObserver;
   readonly log: Logger;
 }
 
@@ -45,11 +48,11 @@ export async function loadUpscaleSession(options: LoadUpscaleSessionOptions): Pr
   return {
     model,
     executionProvider: thread.executionProvider,
-    async run(input, { width, height }) {
+    async run(input, { width, height }, signal) {
       if (input.length !== 3 * width * height) {
         throw new Error(`a ${width}×${height} RGB tile has ${3 * width * height} values, got ${input.length}`);
       }
-      const { data, dims } = await thread.run(input, [1, 3, height, width]);
+      const { data, dims } = await thread.run(input, [1, 3, height, width], signal);
       const [batch, channels, outHeight, outWidth] = dims;
       if (
         dims.length !== 4 ||

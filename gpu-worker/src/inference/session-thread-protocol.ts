@@ -8,8 +8,11 @@ export interface SessionThreadData {
   /** The input shape the session is warmed up with: the model's fixed size, or a small tile for any-size models. */
   readonly warmUpDims: readonly number[];
   readonly executionProvider: ExecutionProvider;
-  /** 0 leaves the choice to onnxruntime. */
+  /** When cuda cannot load: run on cpu (true) or fail to start (false). */
+  readonly allowCpuFallback: boolean;
   readonly intraOpThreads: number;
+  /** Make the first dimension free, so inputs can be stacked into one batch (see free-batch-dim.ts). */
+  readonly freeBatchDim: boolean;
   readonly warmUpRuns: number;
 }
 

@@ -2,6 +2,7 @@ import sharp from 'sharp';
 import type { ModelOutput } from '../inference/load-model-session.ts';
 import type { ModelOutputSpec } from '../models/registry.ts';
 import type { DecodedImage } from './decode-image.ts';
+import { inSlices } from './in-slices.ts';
 
 /**
  * Turns the model's mask into the image's alpha channel, in place: values in `spec.range` map to 0..255, the
@@ -13,7 +14,9 @@ export async function applyMask(image: DecodedImage, mask: ModelOutput, spec: Mo
   const scale = 255 / (high - low);
   // A clamped array rounds and clamps on assignment, so values slightly outside the range cost no branch.
   const mask8 = new Uint8ClampedArray(mask.width * mask.height);
-  for (let i = 0; i < mask8.length; i++) mask8[i] = ((mask.data[i] ?? 0) - low) * scale;
+  await inSlices(mask8.length, (start, end) => {
+    for (let i = start; i < end; i++) mask8[i] = ((mask.data[i] ?? 0) - low) * scale;
+  });
 
   // Bilinear rather than lanczos: a sharpening kernel rings at the mask's edges, which shows as faint halos.
   const alpha = await sharp(mask8, { raw: { width: mask.width, height: mask.height, channels: 1 } })
@@ -24,6 +27,8 @@ export async function applyMask(image: DecodedImage, mask: ModelOutput, spec: Mo
   const pixelCount = image.width * image.height;
   if (alpha.length !== pixelCount) throw new Error(`resized mask has ${alpha.length} bytes, expected ${pixelCount}`);
   const pixels = image.pixels;
-  for (let i = 0, j = 3; i < pixelCount; i++, j += 4) pixels[j] = alpha[i] ?? 0;
+  await inSlices(pixelCount, (start, end) => {
+    for (let i = start, j = 4 * start + 3; i < end; i++, j += 4) pixels[j] = alpha[i] ?? 0;
+  });
   return alpha;
 }

@@ -17,11 +17,20 @@ export interface Raster {
  * shrink files ~30% more but take seconds longer at camera sizes.
  */
 export const pngOptions = { compressionLevel: 3, adaptiveFiltering: true } as const satisfies sharp.PngOptions;
+/** Results above this many pixels get `fastPngOptions`: at camera sizes the encode, not the model, is the slow part. */
+export const fastPngAbovePixels = 8_000_000;
+export const fastPngOptions = { compressionLevel: 1, adaptiveFiltering: true } as const satisfies sharp.PngOptions;
+
+/** The PNG settings for a result of `pixels` pixels; both are lossless, so the pixels decode back the same. */
+export const pngOptionsFor = (pixels: number): sharp.PngOptions =>
+  pixels > fastPngAbovePixels ? fastPngOptions : pngOptions;
 export const webpOptions = { lossless: true, effort: 0 } as const satisfies sharp.WebpOptions;
 
 /** PNG keeps a 1-channel raster as 8-bit grey; WebP has no grey mode, so a mask comes back as RGB there. */
 export async function encodeImage(image: Raster, format: ResultFormat): Promise<Buffer> {
   let pipeline = sharp(image.pixels, { raw: { width: image.width, height: image.height, channels: image.channels } });
   if (image.channels === 1) pipeline = pipeline.toColourspace('b-w');
-  return format === 'webp' ? pipeline.webp(webpOptions).toBuffer() : pipeline.png(pngOptions).toBuffer();
+  return format === 'webp'
+    ? pipeline.webp(webpOptions).toBuffer()
+    : pipeline.png(pngOptionsFor(image.width * image.height)).toBuffer();
 }

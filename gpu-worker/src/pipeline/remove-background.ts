@@ -18,6 +18,8 @@ export interface RemoveBackgroundInput {
   readonly params: RemoveBackgroundParams;
   /** Awaited at each stage boundary; its time counts in `totalMs` only. */
   readonly onStage?: (stage: PipelineStage) => Promise<void>;
+  /** Checked between stages and handed to the model's queue: an abort stops the work at the next boundary. */
+  readonly signal?: AbortSignal;
 }
 
 export interface RemoveBackgroundOutput {
@@ -36,6 +38,7 @@ export async function removeBackground({
   bytes,
   params,
   onStage,
+  signal,
 }: RemoveBackgroundInput): Promise<RemoveBackgroundOutput> {
   const { model } = session;
   if (model.operation !== 'remove-background') {
@@ -46,15 +49,18 @@ export async function removeBackground({
 
   const image = await decodeImage(bytes);
   const decodeMs = lap();
+  signal?.throwIfAborted();
   const input = await toModelInput(image, model.input);
   const preprocessMs = lap();
   await onStage?.('preprocessed');
+  signal?.throwIfAborted();
 
   lap();
   let mask: ModelOutput;
   try {
-    mask = await session.run(input);
+    mask = await session.run(input, signal);
   } catch (error) {
+    signal?.throwIfAborted();
     const reason = error instanceof Error ? error.message : String(error);
     throw new PipelineError('model_failed', `model ${model.id} failed: ${reason}`, { retryable: true, cause: error });
   }
@@ -62,10 +68,11 @@ export async function removeBackground({
   await onStage?.('inferred');
 
   lap();
-  requireSubject(mask, model.output);
+  await requireSubject(mask, model.output);
   const alpha = await applyMask(image, mask, model.output);
   const output = finishCutout(image, alpha, params);
   const postprocessMs = lap();
+  signal?.throwIfAborted();
   const encoded = await encodeImage(output, params.format);
   const encodeMs = lap();
   await onStage?.('encoded');

@@ -1,5 +1,6 @@
 import type { ModelOutput } from '../inference/load-model-session.ts';
 import type { ModelOutputSpec } from '../models/registry.ts';
+import { inSlices } from './in-slices.ts';
 import { PipelineError } from './pipeline-error.ts';
 
 /**
@@ -11,15 +12,16 @@ import { PipelineError } from './pipeline-error.ts';
 export const minSubjectShare = 0.001;
 
 /** Fails the task, for good, when the mask has (almost) no foreground: there is nothing to cut out. */
-export function requireSubject(mask: ModelOutput, spec: ModelOutputSpec): void {
+export async function requireSubject(mask: ModelOutput, spec: ModelOutputSpec): Promise<void> {
   const [low, high] = spec.range;
   const middle = (low + high) / 2;
   const data = mask.data;
   const needed = Math.ceil(data.length * minSubjectShare);
   let foreground = 0;
-  for (let i = 0; i < data.length; i++) {
-    if ((data[i] ?? low) > middle && ++foreground >= needed) return;
-  }
+  await inSlices(data.length, (start, end) => {
+    for (let i = start; i < end && foreground < needed; i++) if ((data[i] ?? low) > middle) foreground++;
+  });
+  if (foreground >= needed) return;
   throw new PipelineError(
     'no_subject',
     `no foreground subject was found (${((100 * foreground) / data.length).toFixed(3)}% of the mask, at least ${100 * minSubjectShare}% needed)`,

@@ -1,6 +1,7 @@
 import sharp from 'sharp';
 import type { ModelInputSpec } from '../models/registry.ts';
 import type { DecodedImage } from './decode-image.ts';
+import { inSlices } from './in-slices.ts';
 
 /**
  * The model's input tensor: the whole frame squashed to the model's size (segmentation models are trained on
@@ -21,10 +22,12 @@ export async function toModelInput(image: DecodedImage, spec: ModelInputSpec): P
   const scaleG = 1 / stdG;
   const scaleB = 1 / stdB;
   // One pass over interleaved RGB writing three planes; no allocation per pixel.
-  for (let i = 0, j = 0; i < plane; i++, j += 3) {
-    tensor[i] = ((rgb[j] ?? 0) - meanR) * scaleR;
-    tensor[plane + i] = ((rgb[j + 1] ?? 0) - meanG) * scaleG;
-    tensor[2 * plane + i] = ((rgb[j + 2] ?? 0) - meanB) * scaleB;
-  }
+  await inSlices(plane, (start, end) => {
+    for (let i = start, j = 3 * start; i < end; i++, j += 3) {
+      tensor[i] = ((rgb[j] ?? 0) - meanR) * scaleR;
+      tensor[plane + i] = ((rgb[j + 1] ?? 0) - meanG) * scaleG;
+      tensor[2 * plane + i] = ((rgb[j + 2] ?? 0) - meanB) * scaleB;
+    }
+  });
   return tensor;
 }

@@ -8,8 +8,9 @@ import { stageClock } from './stage-clock.ts';
 import { type UpscaleInTilesOutput, upscaleInTiles } from './upscale-in-tiles.ts';
 
 /**
- * On the 2-core cpu a tile's cost per pixel is flat from 64² to 320² for slim and thick alike, so larger tiles
- * only save overlap (1.19× the pixels at 192, 1.13× at 256) while the inference thread's memory grows with them.
+ * The cpu default (UPSCALE_TILE_PX sets it per worker): on the 2-core cpu a tile's cost per pixel is flat from 64²
+ * to 320² for slim and thick alike, so larger tiles only save overlap (1.19× the pixels at 192, 1.13× at 256) while
+ * the inference thread's memory grows with them. A GPU wants fewer, larger launches.
  */
 export const defaultTileSizePx = 192;
 /**
@@ -30,6 +31,8 @@ export interface UpscaleImageInput {
   readonly overlapPx?: number;
   /** Told after each tile with the share of tiles done (0–1]. */
   readonly onTileDone?: (fractionDone: number) => Promise<void> | void;
+  /** Checked between tiles and before the encode, and handed to the model's queue. */
+  readonly signal?: AbortSignal;
 }
 
 export interface UpscaleImageOutput {
@@ -50,6 +53,7 @@ export async function upscaleImage({
   tileSizePx = defaultTileSizePx,
   overlapPx = defaultOverlapPx,
   onTileDone,
+  signal,
 }: UpscaleImageInput): Promise<UpscaleImageOutput> {
   const { model } = session;
   if (model.output.scale !== scale) throw new Error(`model ${model.id} upscales ${model.output.scale}×, not ${scale}×`);
@@ -61,6 +65,7 @@ export async function upscaleImage({
 
   const { rgb, alpha } = await decodeRgbAndAlpha(bytes);
   const decodeMs = lap();
+  signal?.throwIfAborted();
 
   let upscaled: UpscaleInTilesOutput;
   try {
@@ -71,8 +76,10 @@ export async function upscaleImage({
       overlapPx,
       outputChannels: alpha ? 4 : 3,
       ...(onTileDone ? { onTileDone } : {}),
+      ...(signal ? { signal } : {}),
     });
   } catch (error) {
+    signal?.throwIfAborted();
     const reason = error instanceof Error ? error.message : String(error);
     throw new PipelineError('model_failed', `model ${model.id} failed: ${reason}`, { retryable: true, cause: error });
   }
@@ -90,6 +97,7 @@ export async function upscaleImage({
     for (let i = 0, j = 3; i < resized.length; i++, j += 4) pixels[j] = resized[i] ?? 0;
   }
   const alphaMs = lap();
+  signal?.throwIfAborted();
 
   const encoded = await encodeImage({ pixels, width, height, channels: alpha ? 4 : 3 }, format);
   const encodeMs = lap();

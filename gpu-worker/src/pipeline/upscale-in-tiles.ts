@@ -17,6 +17,8 @@ export interface UpscaleInTilesInput {
   readonly outputChannels: 3 | 4;
   /** Told after each tile, with the share of tiles done (0–1]; awaited, so it may report progress. */
   readonly onTileDone?: (fractionDone: number) => Promise<void> | void;
+  /** Checked before each tile: an abort leaves the remaining tiles undone. */
+  readonly signal?: AbortSignal;
 }
 
 export interface UpscaleInTilesOutput {
@@ -43,6 +45,7 @@ export async function upscaleInTiles({
   overlapPx,
   outputChannels,
   onTileDone,
+  signal,
 }: UpscaleInTilesInput): Promise<UpscaleInTilesOutput> {
   const { model } = session;
   const { scale } = model.output;
@@ -85,10 +88,11 @@ export async function upscaleInTiles({
     const rowWeights = tileWeights(rows, rowIndex, scale);
     const rowOffset = row.start * scale - bandTop;
     for (const [columnIndex, column] of columns.entries()) {
+      signal?.throwIfAborted();
       lap();
       const tile = tileTensor(image, column.start, row.start, column.length, row.length, inLow, inScale);
       preprocessMs += lap();
-      const upscaled = await session.run(tile, { width: column.length, height: row.length });
+      const upscaled = await session.run(tile, { width: column.length, height: row.length }, signal);
       inferenceMs += lap();
 
       const weights = columnWeights[columnIndex] ?? new Float32Array(0);

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import {
@@ -21,7 +22,7 @@ export async function loadTestSession(log: Logger = silentLogger): Promise<Model
     registry,
     model: modelFor(registry, 'remove-background'),
     executionProvider: 'cpu',
-    intraOpThreads: 0,
+    intraOpThreads: availableParallelism(),
     log,
   });
 }
