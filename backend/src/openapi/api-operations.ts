@@ -89,6 +89,13 @@ const noContent = { description: 'Done; no body.' };
 const apiErrors: ErrorCode[] = ['unauthorized', 'rate_limited'];
 const browserErrors: ErrorCode[] = ['unauthorized', 'forbidden', 'csrf_rejected', 'not_found'];
 
+const sourceTaskId = {
+  type: 'string',
+  pattern: '^task_[0-9a-z]{26}$',
+  description:
+    'Instead of `image`: a completed task of the team whose result is the input (a chained step). Exactly one of `image` and `sourceTaskId`.',
+};
+
 /** The multipart form and the JSON body of `POST /api/v1/process`, one alternative per operation. */
 function processRequestBody() {
   const options = (jsonSchemaOf(OperationRequest, 'input').oneOf ?? []) as Array<{
@@ -96,18 +103,20 @@ function processRequestBody() {
   }>;
   const form = options.map((option) => ({
     type: 'object',
-    required: ['image', 'operation', ...(option.properties.params.required ?? [])],
+    required: ['operation', ...(option.properties.params.required ?? [])],
     properties: {
       image: { type: 'string', contentMediaType: 'application/octet-stream', description: 'The image file.' },
+      sourceTaskId,
       operation: option.properties.operation,
       ...option.properties.params.properties,
     },
   }));
   const body = options.map((option) => ({
     type: 'object',
-    required: ['image', 'operation', 'params'],
+    required: ['operation', 'params'],
     properties: {
       image: { type: 'string', contentEncoding: 'base64', description: 'The image, base64 (a data: URL is accepted).' },
+      sourceTaskId,
       operation: option.properties.operation,
       params: option.properties.params,
     },
@@ -133,6 +142,9 @@ const uploadErrors: ErrorCode[] = [
   'unavailable',
 ];
 
+/** Refusals of a `sourceTaskId`: unknown (or another team's), not completed, or past its retention. */
+const sourceErrors: ErrorCode[] = ['not_found', 'source_not_completed', 'result_expired'];
+
 export const apiOperations: readonly ApiOperation[] = [
   {
     method: 'post',
@@ -140,7 +152,7 @@ export const apiOperations: readonly ApiOperation[] = [
     operationId: 'process',
     summary: 'Submit an image for processing',
     description:
-      'Stores the image, reserves the credits and queues the task. `Idempotency-Key` makes a retry safe; `Prefer: wait=N` (N ≤ 60) answers 200 with the finished task when it completes in time. The same image bytes, operation and parameters as a completed task of the team whose result is still kept (magic edits excepted) answer at once with a new task that is already `COMPLETED`, holds a copy of that result and costs 0 credits (`duplicates` in the capabilities).',
+      'Stores the image, reserves the credits and queues the task. `Idempotency-Key` makes a retry safe; `Prefer: wait=N` (N ≤ 60) answers 200 with the finished task when it completes in time. The same image bytes, operation and parameters as a completed task of the team whose result is still kept (magic edits excepted) answer at once with a new task that is already `COMPLETED`, holds a copy of that result and costs 0 credits (`duplicates` in the capabilities). `sourceTaskId` instead of an image continues from a completed task’s result (upscale a cut-out, edit a take again) without sending it again; each step is charged as usual, and the new task shows its `sourceTaskId`.',
     tag: 'processing',
     auth: 'api',
     headers: [
@@ -152,7 +164,7 @@ export const apiOperations: readonly ApiOperation[] = [
       '200': { description: 'The task finished within `Prefer: wait`.', json: TaskView, headers: creditHeaders },
       '202': { description: 'Queued.', json: SubmitTaskResponse, headers: creditHeaders },
     },
-    errors: [...uploadErrors, ...apiErrors],
+    errors: [...uploadErrors, ...sourceErrors, ...apiErrors],
   },
   {
     method: 'get',

@@ -12,6 +12,8 @@ export interface ReuseCompletedTaskInput {
   readonly teamId: string;
   readonly request: OperationRequest;
   readonly image: Uint8Array;
+  /** The task whose result is `image`, for a chained step; null for an upload. */
+  readonly sourceTaskId: string | null;
   /** SHA-256 over the image bytes and the request (operation and parameters), as `submitTask` computes it. */
   readonly requestHash: string;
   readonly idempotencyKey?: string | undefined;
@@ -82,6 +84,7 @@ export async function reuseCompletedTask({
       finishedAt: now,
       deadlineAt: now,
       submittedByUserId: input.submittedByUserId,
+      sourceTaskId: input.sourceTaskId,
       expiresAt,
     });
   } catch (error) {

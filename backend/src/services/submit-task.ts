@@ -9,20 +9,25 @@ import { inspectImage } from '../uploads/inspect-image.ts';
 import type { ServiceContext } from './context.ts';
 import { ensureMonthlyAllowance } from './ensure-monthly-allowance.ts';
 import { postLedgerEntry } from './ledger.ts';
+import { openSourceTask } from './open-source-task.ts';
 import { priceTask } from './price-task.ts';
 import { reuseCompletedTask } from './reuse-completed-task.ts';
 import { checkSpendingCap } from './spending-cap.ts';
 
-export interface SubmitTaskInput {
+/** The image to work on: uploaded bytes, or a completed task of the same team whose result is taken as input. */
+export type TaskInputImage =
+  | { readonly image: Uint8Array; readonly sourceTaskId?: undefined }
+  | { readonly sourceTaskId: string; readonly image?: undefined };
+
+export type SubmitTaskInput = TaskInputImage & {
   readonly teamId: string;
   readonly request: OperationRequest;
-  readonly image: Uint8Array;
   readonly idempotencyKey?: string | undefined;
   /** The person submitting (a browser or plugin session); their monthly spending cap applies. Null for API keys. */
   readonly submittedByUserId?: string | null | undefined;
   /** The submitting request's id; it travels with the job into the worker's logs. */
   readonly requestId?: string | undefined;
-}
+};
 
 export interface SubmitTaskOutput {
   readonly taskId: string;
@@ -42,7 +47,9 @@ const isUniqueViolation = (error: unknown): boolean => {
 };
 
 /**
- * Accepts one image for processing. The image is inspected (type sniffed, pixel limits, full decode) before
+ * Accepts one image for processing: an upload, or the result of a completed task (`sourceTaskId`), which is
+ * then treated exactly like an upload of those bytes except that the source stands for it in `requestHash`.
+ * The image is inspected (type sniffed, pixel limits, full decode) before
  * anything is stored; then the input is stored and, in one transaction, the credits are reserved and the task
  * created. Any refusal after the store removes the stored input, so a refused upload leaves nothing behind.
  * The job is enqueued after commit; if Redis is unreachable the reconciler enqueues it later.
@@ -59,18 +66,31 @@ export async function submitTask({
       operation: 'magic-edit',
     });
   }
-  const requestHash = createHash('sha256').update(input.image).update(JSON.stringify(input.request)).digest('hex');
+  const origin =
+    input.image === undefined
+      ? {
+          kind: 'source' as const,
+          source: await openSourceTask({ ctx, input: { teamId: input.teamId, taskId: input.sourceTaskId } }),
+        }
+      : { kind: 'upload' as const, image: input.image };
+  const requestHash = createHash('sha256')
+    .update(origin.kind === 'source' ? origin.source.inputIdentity : origin.image)
+    .update(JSON.stringify(input.request))
+    .digest('hex');
 
   if (input.idempotencyKey) {
     const replay = await findReplay(ctx, input.teamId, input.idempotencyKey, requestHash);
     if (replay) return replay;
   }
+  const image = origin.kind === 'source' ? await origin.source.readResult(new Date()) : origin.image;
+  const sourceTaskId = origin.kind === 'source' ? origin.source.taskId : null;
   const reused = await reuseCompletedTask({
     ctx,
     input: {
       teamId: input.teamId,
       request: input.request,
-      image: input.image,
+      image,
+      sourceTaskId,
       requestHash,
       idempotencyKey: input.idempotencyKey,
       submittedByUserId: input.submittedByUserId ?? null,
@@ -81,7 +101,7 @@ export async function submitTask({
     return { taskId, replayed: false, duplicateOf, creditsCharged: 0, creditsRemaining };
   }
 
-  const inspected = await inspectImage(input.image, ctx.config.limits);
+  const inspected = await inspectImage(image, ctx.config.limits);
   const { credits: cost } = priceTask(ctx.config, input.request, inspected);
   const submitter = input.submittedByUserId ?? null;
   // Refused early, before the upload is stored; the check that counts is repeated under lock below.
@@ -100,7 +120,7 @@ export async function submitTask({
   const format = input.request.params.format;
   const outputKey = `results/${taskId}.${format}`;
 
-  await ctx.store.put(inputKey, input.image, `image/${inspected.format}`);
+  await ctx.store.put(inputKey, image, `image/${inspected.format}`);
   let remaining: number;
   try {
     remaining = await ctx.db.transaction(async (tx) => {
@@ -121,7 +141,7 @@ export async function submitTask({
         params: input.request.params,
         inputKey,
         outputKey,
-        inputSha256: createHash('sha256').update(input.image).digest('hex'),
+        inputSha256: createHash('sha256').update(image).digest('hex'),
         inputFormat: inspected.format,
         inputWidth: inspected.width,
         inputHeight: inspected.height,
@@ -131,6 +151,7 @@ export async function submitTask({
         enqueueCount: 1,
         deadlineAt: new Date(Date.now() + ctx.config.taskDeadlineSeconds * 1000),
         submittedByUserId: submitter,
+        sourceTaskId,
       });
       const team = await postLedgerEntry(tx, {
         teamId: input.teamId,

@@ -25,15 +25,19 @@ export interface LuminaClientOptions {
   readonly fetch?: FetchLike;
 }
 
-export interface SubmitInput {
-  readonly image: BlobLike;
+/** What to work on: an image, or a completed task of the team whose result is taken as input (a chained step). */
+export type SubmitSource =
+  | { readonly image: BlobLike; readonly sourceTaskId?: undefined }
+  | { readonly sourceTaskId: string; readonly image?: undefined };
+
+export type SubmitInput = SubmitSource & {
   readonly operation: Operation;
   /** Sent as one form field each; booleans as `true`/`false`. */
   readonly params?: Readonly<Record<string, string | number | boolean | undefined>>;
   readonly filename?: string;
   readonly idempotencyKey?: string;
   readonly signal?: AbortSignalLike;
-}
+};
 
 export interface Submitted {
   readonly task: SubmitTaskResponse;
@@ -146,7 +150,8 @@ export function createLuminaClient(options: LuminaClientOptions) {
 
     async submit(input: SubmitInput): Promise<Submitted> {
       const form = newFormData();
-      form.append('image', input.image, input.filename ?? 'image.png');
+      if (input.image === undefined) form.append('sourceTaskId', input.sourceTaskId);
+      else form.append('image', input.image, input.filename ?? 'image.png');
       form.append('operation', input.operation);
       for (const [name, value] of Object.entries(input.params ?? {})) {
         if (value !== undefined) form.append(name, String(value));
