@@ -47,7 +47,7 @@ export function createGpuJobProcessor({ store, removeBackground: maskSession, up
     if (!parsed.success) {
       throw unrecoverable('internal_error', `job ${job.id} has an invalid payload: ${z.prettifyError(parsed.error)}`);
     }
-    const { inputKey, outputKey, request } = parsed.data;
+    const { inputKey, outputKey, backgroundKey, request } = parsed.data;
     if (request.operation === 'magic-edit') {
       throw unrecoverable('internal_error', `job ${job.id} is a magic edit, which the edit worker runs`);
     }
@@ -59,6 +59,15 @@ export function createGpuJobProcessor({ store, removeBackground: maskSession, up
       throw retryable('storage_failed', `could not read the input ${inputKey}: ${messageOf(error)}`);
     }
     if (input === null) throw unrecoverable('input_unreadable', `there is no input object at ${inputKey}`);
+    let background: Awaited<ReturnType<ObjectStore['get']>> = null;
+    if (backgroundKey !== undefined) {
+      try {
+        background = await store.get(backgroundKey);
+      } catch (error) {
+        throw retryable('storage_failed', `could not read the background ${backgroundKey}: ${messageOf(error)}`);
+      }
+      if (background === null) throw unrecoverable('input_unreadable', `there is no background at ${backgroundKey}`);
+    }
     await job.updateProgress(progressAfterInput);
 
     let output: { bytes: Buffer; info: ResultInfo; timings: StageTimings };
@@ -70,6 +79,7 @@ export function createGpuJobProcessor({ store, removeBackground: maskSession, up
           session: maskSession,
           bytes: input.body,
           params: request.params,
+          background: background?.body,
           onStage: (stage) => job.updateProgress(progressAt[stage]),
         });
       } else {

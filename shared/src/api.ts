@@ -7,12 +7,14 @@ import { TaskId } from './tasks.ts';
  * `POST /api/v1/process` as JSON: the image as base64 (a `data:` URL is accepted too), or `sourceTaskId` to
  * continue from a completed task's result without sending it again, and the operation's parameters under
  * `params`. The multipart form carries the same as fields: `image` (file) or `sourceTaskId`, `operation`, and
- * one field per parameter.
+ * one field per parameter; a removal's background image is a second file, `bg_image_file`.
  */
 export const ProcessJsonBody = z
   .strictObject({
     image: z.string().min(1, 'image must be base64-encoded bytes').optional(),
     sourceTaskId: TaskId.optional(),
+    /** remove-background: an image, base64 like `image`, scaled to cover the result and put behind the subject. */
+    bg_image_file: z.string().min(1, 'bg_image_file must be base64-encoded bytes').optional(),
     operation: Operation,
     params: z.record(z.string(), z.unknown()).default({}),
   })

@@ -97,6 +97,8 @@ export const tasks = pgTable(
     expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'date' }),
     /** A chained step: the task whose result was this task's input. Kept as text: the source may be purged first. */
     sourceTaskId: text('source_task_id'),
+    /** A removal's background image (`bg_image_file`), stored beside the input; null when there is none. */
+    backgroundKey: text('background_key'),
   },
   (t) => [
     check('tasks_status_known', sql`${t.status} in ('QUEUED', 'PROCESSING', 'COMPLETED', 'FAILED', 'CANCELED')`),

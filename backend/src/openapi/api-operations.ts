@@ -107,6 +107,11 @@ function processRequestBody() {
     properties: {
       image: { type: 'string', contentMediaType: 'application/octet-stream', description: 'The image file.' },
       sourceTaskId,
+      bg_image_file: {
+        type: 'string',
+        contentMediaType: 'application/octet-stream',
+        description: 'remove-background: a background image, scaled to cover the result and put behind the subject.',
+      },
       operation: option.properties.operation,
       ...option.properties.params.properties,
     },
@@ -117,6 +122,12 @@ function processRequestBody() {
     properties: {
       image: { type: 'string', contentEncoding: 'base64', description: 'The image, base64 (a data: URL is accepted).' },
       sourceTaskId,
+      bg_image_file: {
+        type: 'string',
+        contentEncoding: 'base64',
+        description:
+          'remove-background: a background image, base64, scaled to cover the result and put behind the subject.',
+      },
       operation: option.properties.operation,
       params: option.properties.params,
     },
@@ -258,7 +269,7 @@ export const apiOperations: readonly ApiOperation[] = [
     operationId: 'removeBgCompatible',
     summary: 'remove.bg-compatible background removal, answered in the same request',
     description:
-      'Same field names, headers and error shape as remove.bg: `X-Api-Key`, `image_file` or `image_file_b64`, `size`, `format` (`auto`, `png`, `jpg`, `webp`), `crop`, `crop_margin`, `bg_color`, `channels`; `type` and `semitransparency` are accepted and need nothing. `image_url`, `roi`, `scale`, `position`, shadows, background images and `format=zip` are refused by name. Answers the image with `X-Credits-Charged`, `X-Width`, `X-Height`, `X-Foreground-Top/Left/Width/Height`, or `{"data": {"result_b64", "foreground_*"}}` for `Accept: application/json`. Errors: `{"errors": [{"title", "code"}]}`; a bad key is 403; a task not finished within 120 s is canceled (`504 processing_timeout`).',
+      'Same field names, headers and error shape as remove.bg: `X-Api-Key`, `image_file` or `image_file_b64`, `size`, `format` (`auto`, `png`, `jpg`, `webp`), `crop`, `crop_margin`, `bg_color`, `bg_image_file` (an uploaded background image, scaled to cover and put behind the subject), `channels`; `type` and `semitransparency` are accepted and need nothing. `image_url`, `bg_image_url`, `roi`, `scale`, `position`, shadows and `format=zip` are refused by name. Answers the image with `X-Credits-Charged`, `X-Width`, `X-Height`, `X-Foreground-Top/Left/Width/Height`, or `{"data": {"result_b64", "foreground_*"}}` for `Accept: application/json`. Errors: `{"errors": [{"title", "code"}]}`; a bad key is 403; a task not finished within 120 s is canceled (`504 processing_timeout`).',
     tag: 'compatibility',
     auth: 'removebg',
     requestBody: () => ({

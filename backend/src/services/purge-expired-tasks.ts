@@ -23,7 +23,12 @@ export async function purgeExpiredTasks({
   for (;;) {
     const count = await ctx.db.transaction(async (tx) => {
       const expired = await tx
-        .select({ id: tasks.id, inputKey: tasks.inputKey, outputKey: tasks.outputKey })
+        .select({
+          id: tasks.id,
+          inputKey: tasks.inputKey,
+          outputKey: tasks.outputKey,
+          backgroundKey: tasks.backgroundKey,
+        })
         .from(tasks)
         .where(lte(tasks.expiresAt, now))
         .orderBy(tasks.expiresAt)

@@ -9,8 +9,14 @@ export const variantKeyOf = (taskId: string, format: ResultVariantFormat): strin
 export const thumbnailKeyOf = (taskId: string): string => `thumbnails/${taskId}.webp`;
 
 /** Every object a task may have in the store, whether or not it was made. */
-export const objectKeysOf = (task: { id: string; inputKey: string; outputKey: string }): string[] => [
+export const objectKeysOf = (task: {
+  id: string;
+  inputKey: string;
+  outputKey: string;
+  backgroundKey: string | null;
+}): string[] => [
   task.inputKey,
+  ...(task.backgroundKey ? [task.backgroundKey] : []),
   task.outputKey,
   ...ResultVariantFormat.options.map((format) => variantKeyOf(task.id, format)),
   thumbnailKeyOf(task.id),

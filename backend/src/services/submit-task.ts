@@ -22,6 +22,8 @@ export type TaskInputImage =
 export type SubmitTaskInput = TaskInputImage & {
   readonly teamId: string;
   readonly request: OperationRequest;
+  /** remove-background: an image to composite behind the subject (`bg_image_file`), checked like the input. */
+  readonly background?: Uint8Array | undefined;
   readonly idempotencyKey?: string | undefined;
   /** The person submitting (a browser or plugin session); their monthly spending cap applies. Null for API keys. */
   readonly submittedByUserId?: string | null | undefined;
@@ -73,9 +75,12 @@ export async function submitTask({
           source: await openSourceTask({ ctx, input: { teamId: input.teamId, taskId: input.sourceTaskId } }),
         }
       : { kind: 'upload' as const, image: input.image };
+  if (input.background) refuseBackgroundMisuse(input.request);
   const requestHash = createHash('sha256')
     .update(origin.kind === 'source' ? origin.source.inputIdentity : origin.image)
     .update(JSON.stringify(input.request))
+    // Only present with a background, so the hashes of every other request stay what they were.
+    .update(input.background ? `background:${createHash('sha256').update(input.background).digest('hex')}` : '')
     .digest('hex');
 
   if (input.idempotencyKey) {
@@ -102,6 +107,10 @@ export async function submitTask({
   }
 
   const inspected = await inspectImage(image, ctx.config.limits);
+  // The second file gets every check the first one gets, before anything is stored or charged.
+  const background = input.background
+    ? { bytes: input.background, inspected: await inspectImage(input.background, ctx.config.limits) }
+    : null;
   const { credits: cost } = priceTask(ctx.config, input.request, inspected);
   const submitter = input.submittedByUserId ?? null;
   // Refused early, before the upload is stored; the check that counts is repeated under lock below.
@@ -120,9 +129,13 @@ export async function submitTask({
   const format = input.request.params.format;
   const outputKey = `results/${taskId}.${format}`;
 
+  const backgroundKey = background ? `inputs/${taskId}-background` : null;
   await ctx.store.put(inputKey, image, `image/${inspected.format}`);
   let remaining: number;
   try {
+    if (background && backgroundKey) {
+      await ctx.store.put(backgroundKey, background.bytes, `image/${background.inspected.format}`);
+    }
     remaining = await ctx.db.transaction(async (tx) => {
       if (submitter !== null) {
         await checkSpendingCap(tx, {
@@ -152,6 +165,7 @@ export async function submitTask({
         deadlineAt: new Date(Date.now() + ctx.config.taskDeadlineSeconds * 1000),
         submittedByUserId: submitter,
         sourceTaskId,
+        backgroundKey,
       });
       const team = await postLedgerEntry(tx, {
         teamId: input.teamId,
@@ -163,7 +177,8 @@ export async function submitTask({
       return team.balance;
     });
   } catch (error) {
-    await ctx.store.delete(inputKey).catch((cleanupError: unknown) => {
+    const stored = backgroundKey ? [inputKey, backgroundKey] : [inputKey];
+    await Promise.all(stored.map((key) => ctx.store.delete(key))).catch((cleanupError: unknown) => {
       ctx.log.error('could not remove the input of a refused submit', { inputKey, ...errorFields(cleanupError) });
     });
     // Two submits raced with the same Idempotency-Key: the loser answers with the winner's task.
@@ -179,6 +194,7 @@ export async function submitTask({
     request: input.request,
     inputKey,
     outputKey,
+    ...(backgroundKey ? { backgroundKey } : {}),
     ...(input.requestId ? { requestId: input.requestId } : {}),
   };
   try {
@@ -220,4 +236,14 @@ async function findReplay(
   }
   const [team] = await ctx.db.select({ balance: teams.balance }).from(teams).where(eq(teams.id, teamId));
   return { taskId: existing.id, replayed: true, creditsCharged: 0, creditsRemaining: team?.balance ?? 0 };
+}
+
+/** A background image goes behind a cut-out: other operations, a mask, or a colour fill have no place for it. */
+function refuseBackgroundMisuse(request: OperationRequest): void {
+  const refuse = (why: string) => {
+    throw new ApiError('invalid_request', `bg_image_file ${why}; nothing was charged.`, { field: 'bg_image_file' });
+  };
+  if (request.operation !== 'remove-background') refuse('is only for remove-background');
+  else if (request.params.channels === 'alpha') refuse('cannot be combined with channels=alpha');
+  else if (request.params.bg_color !== undefined) refuse('cannot be combined with bg_color: choose one background');
 }

@@ -5,6 +5,7 @@ import { decodeImage } from './decode-image.ts';
 import { encodeImage } from './encode-image.ts';
 import { finishCutout } from './finish-cutout.ts';
 import { PipelineError } from './pipeline-error.ts';
+import { putBackgroundImage } from './put-background-image.ts';
 import { requireSubject } from './require-subject.ts';
 import { stageClock } from './stage-clock.ts';
 import { toModelInput } from './to-model-input.ts';
@@ -16,6 +17,8 @@ export interface RemoveBackgroundInput {
   readonly session: ModelSession;
   readonly bytes: Uint8Array;
   readonly params: RemoveBackgroundParams;
+  /** `bg_image_file`: an image to put behind the subject, scaled to cover the result. */
+  readonly background?: Uint8Array | undefined;
   /** Awaited at each stage boundary; its time counts in `totalMs` only. */
   readonly onStage?: (stage: PipelineStage) => Promise<void>;
 }
@@ -35,6 +38,7 @@ export async function removeBackground({
   session,
   bytes,
   params,
+  background,
   onStage,
 }: RemoveBackgroundInput): Promise<RemoveBackgroundOutput> {
   const { model } = session;
@@ -64,7 +68,8 @@ export async function removeBackground({
   lap();
   requireSubject(mask, model.output);
   const alpha = await applyMask(image, mask, model.output);
-  const output = finishCutout(image, alpha, params);
+  const cutout = finishCutout(image, alpha, params);
+  const output = background ? await putBackgroundImage(cutout, background) : cutout;
   const postprocessMs = lap();
   const encoded = await encodeImage(output, params.format);
   const encodeMs = lap();
