@@ -112,7 +112,12 @@ describe('bg_image_file on POST /api/v1/process', () => {
 
   it('refuses a background with another operation, a mask or a colour fill', async () => {
     const team = await t.newTeam(3);
-    for (const fields of [{ operation: 'upscale', scale: '2' }, { channels: 'alpha' }, { bg_color: 'white' }]) {
+    const misuses: Array<Record<string, string>> = [
+      { operation: 'upscale', scale: '2' },
+      { channels: 'alpha' },
+      { bg_color: 'white' },
+    ];
+    for (const fields of misuses) {
       const res = await t.request('/api/v1/process', {
         method: 'POST',
         headers: team.auth,
