@@ -6,6 +6,7 @@ import { dashboardCss } from './dashboard-css.ts';
 
 const navItems = [
   { href: '/', label: 'Dashboard' },
+  { href: '/studio', label: 'Studio' },
   { href: '/tasks', label: 'Tasks' },
   { href: '/billing', label: 'Billing' },
   { href: '/keys', label: 'API keys' },

@@ -13,6 +13,7 @@ import { keysPage } from './keys-page.tsx';
 import { pairPage } from './pair-page.tsx';
 import { renderPage } from './render-page.ts';
 import { sessionsPage } from './sessions-page.tsx';
+import { studioPage } from './studio-page.tsx';
 import { tasksPage } from './tasks-page.tsx';
 import { teamPage } from './team-page.tsx';
 import { webhooksPage } from './webhooks-page.tsx';
@@ -33,6 +34,7 @@ export const webRoutes = new Hono<AppEnv>()
   .route('/', webhooksPage)
   .route('/', teamPage)
   .route('/', sessionsPage)
+  .route('/', studioPage)
   .onError((error, c) => {
     const apiError = toApiError(error);
     if (apiError.code === 'internal_error') {

@@ -35,6 +35,8 @@ export type SubmitInput = SubmitSource & {
   /** Sent as one form field each; booleans as `true`/`false`. */
   readonly params?: Readonly<Record<string, string | number | boolean | undefined>>;
   readonly filename?: string;
+  /** remove-background: an image to put behind the subject (`bg_image_file`). */
+  readonly background?: BlobLike;
   readonly idempotencyKey?: string;
   readonly signal?: AbortSignalLike;
 };
@@ -152,6 +154,7 @@ export function createLuminaClient(options: LuminaClientOptions) {
       const form = newFormData();
       if (input.image === undefined) form.append('sourceTaskId', input.sourceTaskId);
       else form.append('image', input.image, input.filename ?? 'image.png');
+      if (input.background) form.append('bg_image_file', input.background, 'background');
       form.append('operation', input.operation);
       for (const [name, value] of Object.entries(input.params ?? {})) {
         if (value !== undefined) form.append(name, String(value));
