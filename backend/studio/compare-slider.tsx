@@ -15,7 +15,13 @@ export function CompareSlider(props: {
     <div class="compare">
       <div class={`stage${props.zoom ? ' zoom' : ''}`} data-testid="compare">
         <div class="frame checker">
-          <img class="before" src={props.before} alt={`${props.label}, before`} />
+          {/* Each side is clipped to its own half, so the checkerboard shows through the result's transparency. */}
+          <img
+            class="before"
+            src={props.before}
+            alt={`${props.label}, before`}
+            style={{ clipPath: `inset(0 0 0 ${at}%)` }}
+          />
           <img
             class="after"
             src={props.after.url}
