@@ -42,6 +42,7 @@ h2 { font-size: 1.2rem; margin: 2rem 0 .75rem; }
 .grid { display: grid; gap: 1rem; grid-template-columns: repeat(auto-fit, minmax(12rem, 1fr)); }
 .stat dt { color: var(--muted); font-size: .9rem; }
 .stat dd { margin: 0; font-size: 1.8rem; font-weight: 700; font-variant-numeric: tabular-nums; }
+.stat dd .unit { font-size: 1rem; font-weight: 400; color: var(--muted); }
 .stat dd.detail { font-size: .9rem; font-weight: 400; color: var(--muted); }
 header.top form.inline { align-items: center; }
 form.stack { display: grid; gap: .75rem; }

@@ -13,6 +13,7 @@ const navItems = [
   { href: '/webhooks', label: 'Webhooks' },
   { href: '/team', label: 'Team' },
   { href: '/sessions', label: 'Sessions' },
+  { href: '/api/v1/docs', label: 'Docs' },
 ] as const;
 
 /**
