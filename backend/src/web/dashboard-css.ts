@@ -81,4 +81,11 @@ img.thumb { border-radius: 4px; background: repeating-conic-gradient(#8884 0 25%
 .pager { display: flex; gap: 1rem; margin-top: 1rem; }
 .actions { display: flex; flex-wrap: wrap; gap: .5rem 1rem; align-items: center; }
 .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
+@media (max-width: 600px) {
+  /* On a phone a wide table scrolls inside its own box, so the page (and its header) keeps the screen's width. */
+  table { display: block; overflow-x: auto; max-width: 100%; position: relative; }
+  header.top .bar { gap: .25rem .75rem; padding: .4rem .75rem; }
+  nav ul { gap: .1rem .75rem; font-size: .95rem; }
+  main { padding: 1rem .75rem 2rem; }
+}
 `;
