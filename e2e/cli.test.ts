@@ -263,6 +263,39 @@ describe('the lumina CLI', () => {
     expect(run.stdout).toBe(`Processed 1, skipped 0, failed 0.\nCredits spent: ${editPrice}.\nBalance left: 6.\n`);
   });
 
+  it('continues from a task id without uploading again: upscales a magic edit the CLI made', async () => {
+    const team = await served.t.newTeam(20);
+    const dir = folderWith('chelsea.png');
+    gemini.script(
+      imageReply(
+        await sharp({ create: { width: 120, height: 80, channels: 3, background: '#0080ff' } })
+          .png()
+          .toBuffer(),
+      ),
+    );
+    const edit = await lumina(
+      ['magic-edit', 'photos/chelsea.png', '--out', 'edited', '--prompt', 'make it blue', '--size', 'model'],
+      {
+        cwd: dir,
+        apiKey: team.apiKey,
+      },
+    );
+    expect(edit.code).toBe(0);
+    const [editTask] = await teamTasks(team.apiKey);
+    if (!editTask) throw new Error('the edit left no task');
+
+    const upscale = await lumina(['upscale', editTask.taskId, '--out', 'big', '--scale', '2'], {
+      cwd: dir,
+      apiKey: team.apiKey,
+    });
+    expect(upscale.code).toBe(0);
+    expect(await imageInfo(join(dir, 'big', `${editTask.taskId}.png`))).toMatchObject({ width: 240, height: 160 });
+    const [upscaleTask] = await teamTasks(team.apiKey);
+    expect(upscaleTask?.operation).toBe('upscale');
+    expect(upscaleTask?.sourceTaskId).toBe(editTask.taskId);
+    expect(upscale.stdout).toContain(`Credits spent: ${upscaleTask?.creditsDeducted}.`);
+  });
+
   it('cancels the tasks in flight through the API on Ctrl-C, charges nothing and exits 130', async () => {
     const team = await served.t.newTeam(8);
     const dir = folderWith('chelsea.png', 'horse.png');

@@ -64,6 +64,34 @@ describe('POST /v1.0/removebg', () => {
     expect(body.data.foreground_width).toBeGreaterThan(0);
   });
 
+  it('puts an uploaded bg_image_file behind the cat: the corners come from the background image', async () => {
+    const team = await t.newTeam(5);
+    // Same size as the photo, so covering it is the identity: the room's corners must become this orange.
+    const orange = await sharp({ create: { width: 451, height: 300, channels: 3, background: '#ff8000' } })
+      .png()
+      .toBuffer();
+    const res = await removebg(
+      { 'X-Api-Key': team.apiKey },
+      { image_file: cat(), bg_image_file: new Blob([orange]), format: 'png' },
+    );
+    expect(res.status).toBe(200);
+    expect(res.headers.get('x-credits-charged')).toBe('1');
+    const { data, info } = await sharp(Buffer.from(await res.arrayBuffer()))
+      .raw()
+      .toBuffer({ resolveWithObject: true });
+    expect([info.width, info.height, info.channels]).toEqual([451, 300, 3]);
+    const pixel = (x: number, y: number) => [...data.subarray((y * 451 + x) * 3, (y * 451 + x) * 3 + 3)];
+    // The blurred room at the top corners is background; the cat's face is not.
+    for (const [x, y] of [
+      [440, 10],
+      [5, 5],
+    ] as const) {
+      expect(pixel(x, y)).toEqual([255, 128, 0]);
+    }
+    expect(pixel(225, 140)).not.toEqual([255, 128, 0]);
+    expect(await t.team(team.teamId)).toEqual({ balance: 4, reserved: 0 });
+  });
+
   it("refuses a bad key with remove.bg's 403 and error shape", async () => {
     const res = await removebg({ 'X-Api-Key': 'lum_not_a_key' }, { image_file: cat() });
     expect(res.status).toBe(403);

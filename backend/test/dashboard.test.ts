@@ -364,6 +364,15 @@ describe('dashboard pages, in process', () => {
     expect(sessionCookieIn(foreignSignIn)).toBeNull();
   });
 
+  it('answers an unknown page address with a 404 page that leads back, not JSON', async () => {
+    const res = await t.request('/no-such-page', { headers: { accept: 'text/html' } });
+    expect(res.status).toBe(404);
+    expect(res.headers.get('content-type')).toContain('text/html');
+    const html = await res.text();
+    expect(html).toContain('There is no page at /no-such-page.');
+    expect(html).toContain('href="/"');
+  });
+
   it('leaves the JSON API alone: unknown API paths still answer the JSON error envelope', async () => {
     const res = await t.request('/api/v1/nowhere');
     expect(res.status).toBe(404);

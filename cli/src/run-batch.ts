@@ -1,5 +1,13 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { isLuminaApiError, LuminaApiError, type LuminaClient, type Operation, type TaskView } from '@lumina/shared';
+import {
+  isLuminaApiError,
+  LuminaApiError,
+  type LuminaClient,
+  type Operation,
+  type SubmitSource,
+  TaskId,
+  type TaskView,
+} from '@lumina/shared';
 
 /** One input and the path its result goes to. */
 export interface BatchJob {
@@ -94,6 +102,8 @@ export async function runBatch(input: RunBatchInput): Promise<BatchReport> {
 
   async function processJob(job: BatchJob): Promise<FileOutcome> {
     if (!input.force && (await files.isDone(job.output))) return { status: 'skipped', job };
+    // A task id instead of a file continues from that task's result on the server: nothing is uploaded.
+    if (TaskId.safeParse(job.input).success) return submitAndFollow(job, { sourceTaskId: job.input });
     let bytes: Uint8Array;
     try {
       bytes = await files.read(job.input);
@@ -107,11 +117,18 @@ export async function runBatch(input: RunBatchInput): Promise<BatchReport> {
       };
       return { status: 'failed', job, failure, taskId: null, creditsSpent: 0 };
     }
+    return submitAndFollow(job, {
+      image: new Blob([bytes as Uint8Array<ArrayBuffer>]),
+      filename: job.input.split(/[\\/]/).at(-1) ?? 'image',
+    });
+  }
+
+  async function submitAndFollow(job: BatchJob, source: SubmitSource & { filename?: string }): Promise<FileOutcome> {
     if (signal?.aborted) return { status: 'canceled', job, taskId: null };
     // The submit is not aborted by Ctrl-C: once it answers, the task's id is known and it can be canceled.
     let taskId: string;
     try {
-      taskId = await submitWithRetry(job, bytes);
+      taskId = await submitWithRetry(source);
     } catch (error) {
       const failure = apiFailure(error);
       if (batchStoppingCodes.has(failure.code)) stop ??= failure;
@@ -136,12 +153,11 @@ export async function runBatch(input: RunBatchInput): Promise<BatchReport> {
     return settle(job, view);
   }
 
-  async function submitWithRetry(job: BatchJob, bytes: Uint8Array): Promise<string> {
+  async function submitWithRetry(source: SubmitSource & { filename?: string }): Promise<string> {
     for (let attempt = 0; ; attempt += 1) {
       try {
         const submitted = await client.submit({
-          image: new Blob([bytes as Uint8Array<ArrayBuffer>]),
-          filename: job.input.split(/[\\/]/).at(-1) ?? 'image',
+          ...source,
           operation: input.operation,
           params: input.params,
         });

@@ -8,6 +8,8 @@ const common = `Options for every command:
       --force            redo files whose result already exists (default: skip them)
   -h, --help             this help
 
+A task id (task_…) instead of a file continues from that task's result without uploading it again, e.g.
+\`lumina upscale task_… --out big/ --scale 2\` for a cut-out made earlier; its result is written as <dir>/task_….<format>.
 Folders are expanded to the images directly inside them (png, jpg, jpeg, webp, avif, heic, heif, tif, tiff, gif).
 A result is written to a temporary file and renamed, so an existing non-empty result is always complete: run the
 same command again to resume. Ctrl-C cancels the tasks in flight (nothing is charged for them) and exits with 130.

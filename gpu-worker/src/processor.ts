@@ -72,7 +72,7 @@ export function createGpuJobProcessor({
     if (!parsed.success) {
       throw unrecoverable('internal_error', `job ${job.id} has an invalid payload: ${z.prettifyError(parsed.error)}`);
     }
-    const { inputKey, request, taskId } = parsed.data;
+    const { inputKey, backgroundKey, request, taskId } = parsed.data;
     if (request.operation === 'magic-edit') {
       throw unrecoverable('internal_error', `job ${job.id} is a magic edit, which the edit worker runs`);
     }
@@ -85,12 +85,21 @@ export function createGpuJobProcessor({
       throw retryable('storage_failed', `could not read the input ${inputKey}: ${messageOf(error)}`);
     }
     if (input === null) throw unrecoverable('input_unreadable', `there is no input object at ${inputKey}`);
+    let background: Awaited<ReturnType<ObjectStore['get']>> = null;
+    if (backgroundKey !== undefined) {
+      try {
+        background = await store.get(backgroundKey);
+      } catch (error) {
+        throw retryable('storage_failed', `could not read the background ${backgroundKey}: ${messageOf(error)}`);
+      }
+      if (background === null) throw unrecoverable('input_unreadable', `there is no background at ${backgroundKey}`);
+    }
     await job.updateProgress(progressAfterInput);
 
     // Held from before the decode until the result is stored; the header says the size without decoding.
     const lease = await pixels?.acquire(await pixelsOf(input.body, request), signal);
     try {
-      return await runPipeline(job, input.body, parsed.data, signal);
+      return await runPipeline(job, input.body, background?.body, parsed.data, signal);
     } finally {
       lease?.release();
     }
@@ -99,6 +108,7 @@ export function createGpuJobProcessor({
   async function runPipeline(
     job: Job<unknown, GpuJobResult>,
     bytes: Uint8Array,
+    background: Uint8Array | undefined,
     { outputKey, request }: TaskJob,
     signal: AbortSignal | undefined,
   ): Promise<GpuJobResult> {
@@ -112,6 +122,7 @@ export function createGpuJobProcessor({
           session: maskSession,
           bytes,
           params: request.params,
+          background,
           onStage: (stage) => job.updateProgress(progressAt[stage]),
           ...(signal ? { signal } : {}),
         });

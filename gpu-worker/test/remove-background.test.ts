@@ -281,3 +281,69 @@ describe('removeBackground refuses images without a subject', () => {
     }
   });
 });
+
+describe('removeBackground with a background image (bg_image_file)', () => {
+  it('puts the background image, scaled to cover, behind the subject: pixels off the subject come from it', async () => {
+    const photo = fixture('chelsea.png');
+    // Taller than the photo: covering 451×300 keeps its middle 300 rows, green on the left and blue on the
+    // right; the red bands above and below must be cropped away, never squeezed in.
+    const band = { width: 451, height: 150, channels: 3, background: '#ff0000' } as const;
+    const half = (colour: string) =>
+      ({ create: { width: 226, height: 300, channels: 3, background: colour } }) as const;
+    const background = await sharp({ create: { ...band, height: 600 } })
+      .composite([
+        { input: half('#00c000'), left: 0, top: 150 },
+        { input: half('#0000ff'), left: 225, top: 150 },
+      ])
+      .png()
+      .toBuffer();
+
+    const plain = await alphaOf((await run(photo)).bytes);
+    const composite = await removeBackground({
+      session,
+      bytes: photo,
+      params: RemoveBackgroundParams.parse({}),
+      background,
+    });
+    const { data, info } = await sharp(composite.bytes).raw().toBuffer({ resolveWithObject: true });
+    expect(info).toMatchObject({ width: 451, height: 300, channels: 3 });
+    const original = await sharp(photo).removeAlpha().raw().toBuffer();
+
+    let behind = 0;
+    let subject = 0;
+    for (let y = 0; y < 300; y++) {
+      for (let x = 0; x < 451; x++) {
+        if (x >= 220 && x <= 230) continue;
+        const at = y * 451 + x;
+        const [r, g, b] = [data[at * 3]!, data[at * 3 + 1]!, data[at * 3 + 2]!];
+        const a = plain.data[at]!;
+        if (a < 3) {
+          behind++;
+          // Alpha below 3/255 lets at most 2 levels of the photo through.
+          const expected = x < 220 ? [0, 192, 0] : [0, 0, 255];
+          expect(Math.max(...[r, g, b].map((v, i) => Math.abs(v - expected[i]!)))).toBeLessThanOrEqual(2);
+        } else if (a > 252) {
+          subject++;
+          // And alpha above 252/255 lets at most 3 levels of the background through.
+          expect(Math.abs(r - original[at * 3]!)).toBeLessThanOrEqual(3);
+          expect(Math.abs(g - original[at * 3 + 1]!)).toBeLessThanOrEqual(3);
+          expect(Math.abs(b - original[at * 3 + 2]!)).toBeLessThanOrEqual(3);
+        }
+      }
+    }
+    // Both regions are large in this photo, so the checks above looked at thousands of pixels each.
+    expect(behind).toBeGreaterThan(10_000);
+    expect(subject).toBeGreaterThan(10_000);
+  });
+
+  it('fails a background that does not decode as input_unreadable, which retrying cannot fix', async () => {
+    const error = await removeBackground({
+      session,
+      bytes: fixture('chelsea.png'),
+      params: RemoveBackgroundParams.parse({}),
+      background: new TextEncoder().encode('not an image'),
+    }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PipelineError);
+    expect(error).toMatchObject({ code: 'input_unreadable', retryable: false });
+  });
+});

@@ -1,17 +1,27 @@
 import * as z from 'zod';
 import { WorkerHeartbeat } from './jobs.ts';
 import { Operation } from './operations.ts';
+import { TaskId } from './tasks.ts';
 
 /**
- * `POST /api/v1/process` as JSON: the image as base64 (a `data:` URL is accepted too) and the operation's
- * parameters under `params`. The multipart form carries the same as fields: `image` (file), `operation`, and
- * one field per parameter.
+ * `POST /api/v1/process` as JSON: the image as base64 (a `data:` URL is accepted too), or `sourceTaskId` to
+ * continue from a completed task's result without sending it again, and the operation's parameters under
+ * `params`. The multipart form carries the same as fields: `image` (file) or `sourceTaskId`, `operation`, and
+ * one field per parameter; a removal's background image is a second file, `bg_image_file`.
  */
-export const ProcessJsonBody = z.strictObject({
-  image: z.string().min(1, 'image must be base64-encoded bytes'),
-  operation: Operation,
-  params: z.record(z.string(), z.unknown()).default({}),
-});
+export const ProcessJsonBody = z
+  .strictObject({
+    image: z.string().min(1, 'image must be base64-encoded bytes').optional(),
+    sourceTaskId: TaskId.optional(),
+    /** remove-background: an image, base64 like `image`, scaled to cover the result and put behind the subject. */
+    bg_image_file: z.string().min(1, 'bg_image_file must be base64-encoded bytes').optional(),
+    operation: Operation,
+    params: z.record(z.string(), z.unknown()).default({}),
+  })
+  .refine((body) => (body.image === undefined) !== (body.sourceTaskId === undefined), {
+    path: ['image'],
+    message: 'send either `image` or `sourceTaskId`, exactly one of them',
+  });
 export type ProcessJsonBody = z.infer<typeof ProcessJsonBody>;
 
 /** `Prefer: wait=N` (RFC 7240): answer with the finished task if it completes within N seconds. */

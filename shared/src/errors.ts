@@ -42,6 +42,7 @@ export const ErrorCode = z.enum([
   'spending_cap_reached',
   'google_sign_in_failed',
   'result_expired',
+  'source_not_completed',
   'webhook_url_refused',
   'unavailable',
   'internal_error',
@@ -104,6 +105,8 @@ export const httpStatusOf = {
   google_sign_in_failed: 400,
   // A signed result link whose task passed its retention time: the result, its variants and its input are gone.
   result_expired: 410,
+  // `sourceTaskId` names a task that is still running, failed or was canceled: it has no result to continue from.
+  source_not_completed: 409,
   // A webhook URL that is not http(s), carries credentials, or points at a loopback or private address (SSRF).
   webhook_url_refused: 400,
   unavailable: 503,

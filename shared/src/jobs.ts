@@ -22,6 +22,8 @@ export const TaskJob = z.strictObject({
   request: OperationRequest,
   inputKey: z.string().min(1),
   outputKey: z.string().min(1),
+  /** remove-background only: the background image (`bg_image_file`) to composite behind the subject. */
+  backgroundKey: z.string().min(1).optional(),
   /** The API request that submitted the task, so a worker's log lines can be joined to the API's. */
   requestId: z.string().max(100).optional(),
 });

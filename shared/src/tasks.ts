@@ -84,6 +84,8 @@ export const TaskView = z.strictObject({
   finishedAt: z.iso.datetime().nullable(),
   /** When the task, its result and its input are deleted (the team's retention); null while open or if kept. */
   expiresAt: z.iso.datetime().nullable(),
+  /** A chained step: the task whose result was this task's input (`sourceTaskId` on submit); null for an upload. */
+  sourceTaskId: TaskId.nullable().default(null),
   error: TaskError.optional(),
 });
 export type TaskView = z.infer<typeof TaskView>;

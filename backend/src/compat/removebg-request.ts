@@ -54,17 +54,27 @@ export interface RemoveBgRequest {
   readonly maxMegapixels: number | null;
 }
 
-/** Maps remove.bg's fields to a Lumina removal, or says which field is not supported. */
-export function readRemoveBgFields(fields: RemoveBgFields): RemoveBgRequest | { unsupported: string } {
+/**
+ * Maps remove.bg's fields to a Lumina removal, or says which field is not supported. `withBackground`: a
+ * `bg_image_file` was uploaded (read apart from the fields, as a file); the answer is then opaque.
+ */
+export function readRemoveBgFields(
+  fields: RemoveBgFields,
+  withBackground = false,
+): RemoveBgRequest | { unsupported: string } {
   if (fields.image_url) return { unsupported: 'image_url (upload the file as image_file or image_file_b64)' };
   if (fields.format === 'zip') return { unsupported: 'format=zip (ask for png, jpg or webp)' };
   if (fields.roi && fields.roi !== '0% 0% 100% 100%') return { unsupported: 'roi' };
   if (fields.scale && fields.scale !== 'original') return { unsupported: 'scale' };
   if (fields.position && fields.position !== 'original') return { unsupported: 'position' };
   if (fields.add_shadow) return { unsupported: 'add_shadow' };
-  if (fields.bg_image_url || fields.bg_image_file !== undefined) return { unsupported: 'bg_image_url / bg_image_file' };
+  if (fields.bg_image_url) return { unsupported: 'bg_image_url (upload the background as bg_image_file)' };
+  if (fields.bg_image_file !== undefined) return { unsupported: 'bg_image_file other than an uploaded file' };
+  if (withBackground && fields.channels === 'alpha')
+    return { unsupported: 'bg_image_file together with channels=alpha' };
+  if (withBackground && fields.bg_color) return { unsupported: 'bg_image_file together with bg_color' };
   if (fields.channels === 'alpha' && fields.bg_color) return { unsupported: 'bg_color together with channels=alpha' };
-  const opaque = fields.bg_color !== undefined && fields.bg_color.length === 6;
+  const opaque = withBackground || (fields.bg_color !== undefined && fields.bg_color.length === 6);
   const format = fields.format === 'auto' ? (opaque ? 'jpg' : 'png') : fields.format;
   return {
     params: {

@@ -95,6 +95,10 @@ export const tasks = pgTable(
     submittedByUserId: text('submitted_by_user_id').references((): AnyPgColumn => users.id, { onDelete: 'set null' }),
     /** Set when the task settles, from the team's retention: the retention job then deletes it and its objects. */
     expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'date' }),
+    /** A chained step: the task whose result was this task's input. Kept as text: the source may be purged first. */
+    sourceTaskId: text('source_task_id'),
+    /** A removal's background image (`bg_image_file`), stored beside the input; null when there is none. */
+    backgroundKey: text('background_key'),
   },
   (t) => [
     check('tasks_status_known', sql`${t.status} in ('QUEUED', 'PROCESSING', 'COMPLETED', 'FAILED', 'CANCELED')`),

@@ -90,6 +90,13 @@ const apiErrors: ErrorCode[] = ['unauthorized', 'rate_limited'];
 // `rate_limited`: too many failed authentications from the client's network.
 const browserErrors: ErrorCode[] = ['unauthorized', 'forbidden', 'csrf_rejected', 'not_found', 'rate_limited'];
 
+const sourceTaskId = {
+  type: 'string',
+  pattern: '^task_[0-9a-z]{26}$',
+  description:
+    'Instead of `image`: a completed task of the team whose result is the input (a chained step). Exactly one of `image` and `sourceTaskId`.',
+};
+
 /** The multipart form and the JSON body of `POST /api/v1/process`, one alternative per operation. */
 function processRequestBody() {
   const options = (jsonSchemaOf(OperationRequest, 'input').oneOf ?? []) as Array<{
@@ -97,18 +104,31 @@ function processRequestBody() {
   }>;
   const form = options.map((option) => ({
     type: 'object',
-    required: ['image', 'operation', ...(option.properties.params.required ?? [])],
+    required: ['operation', ...(option.properties.params.required ?? [])],
     properties: {
       image: { type: 'string', contentMediaType: 'application/octet-stream', description: 'The image file.' },
+      sourceTaskId,
+      bg_image_file: {
+        type: 'string',
+        contentMediaType: 'application/octet-stream',
+        description: 'remove-background: a background image, scaled to cover the result and put behind the subject.',
+      },
       operation: option.properties.operation,
       ...option.properties.params.properties,
     },
   }));
   const body = options.map((option) => ({
     type: 'object',
-    required: ['image', 'operation', 'params'],
+    required: ['operation', 'params'],
     properties: {
       image: { type: 'string', contentEncoding: 'base64', description: 'The image, base64 (a data: URL is accepted).' },
+      sourceTaskId,
+      bg_image_file: {
+        type: 'string',
+        contentEncoding: 'base64',
+        description:
+          'remove-background: a background image, base64, scaled to cover the result and put behind the subject.',
+      },
       operation: option.properties.operation,
       params: option.properties.params,
     },
@@ -134,6 +154,9 @@ const uploadErrors: ErrorCode[] = [
   'unavailable',
 ];
 
+/** Refusals of a `sourceTaskId`: unknown (or another team's), not completed, or past its retention. */
+const sourceErrors: ErrorCode[] = ['not_found', 'source_not_completed', 'result_expired'];
+
 export const apiOperations: readonly ApiOperation[] = [
   {
     method: 'post',
@@ -141,7 +164,7 @@ export const apiOperations: readonly ApiOperation[] = [
     operationId: 'process',
     summary: 'Submit an image for processing',
     description:
-      'Stores the image, reserves the credits and queues the task. `Idempotency-Key` makes a retry safe; `Prefer: wait=N` (N ≤ 60) answers 200 with the finished task when it completes in time. The same image bytes, operation and parameters as a completed task of the team whose result is still kept (magic edits excepted) answer at once with a new task that is already `COMPLETED`, holds a copy of that result and costs 0 credits (`duplicates` in the capabilities).',
+      'Stores the image, reserves the credits and queues the task. `Idempotency-Key` makes a retry safe; `Prefer: wait=N` (N ≤ 60) answers 200 with the finished task when it completes in time. The same image bytes, operation and parameters as a completed task of the team whose result is still kept (magic edits excepted) answer at once with a new task that is already `COMPLETED`, holds a copy of that result and costs 0 credits (`duplicates` in the capabilities). `sourceTaskId` instead of an image continues from a completed task’s result (upscale a cut-out, edit a take again) without sending it again; each step is charged as usual, and the new task shows its `sourceTaskId`.',
     tag: 'processing',
     auth: 'api',
     headers: [
@@ -153,7 +176,7 @@ export const apiOperations: readonly ApiOperation[] = [
       '200': { description: 'The task finished within `Prefer: wait`.', json: TaskView, headers: creditHeaders },
       '202': { description: 'Queued.', json: SubmitTaskResponse, headers: creditHeaders },
     },
-    errors: [...uploadErrors, ...apiErrors],
+    errors: [...uploadErrors, ...sourceErrors, ...apiErrors],
   },
   {
     method: 'get',
@@ -250,7 +273,7 @@ export const apiOperations: readonly ApiOperation[] = [
     operationId: 'removeBgCompatible',
     summary: 'remove.bg-compatible background removal, answered in the same request',
     description:
-      'Same field names, headers and error shape as remove.bg: `X-Api-Key`, `image_file` or `image_file_b64`, `size`, `format` (`auto`, `png`, `jpg`, `webp`), `crop`, `crop_margin`, `bg_color`, `channels`; `type` and `semitransparency` are accepted and need nothing. `image_url`, `roi`, `scale`, `position`, shadows, background images and `format=zip` are refused by name. Answers the image with `X-Credits-Charged`, `X-Width`, `X-Height`, `X-Foreground-Top/Left/Width/Height`, or `{"data": {"result_b64", "foreground_*"}}` for `Accept: application/json`. Errors: `{"errors": [{"title", "code"}]}`; a bad key is 403; a task not finished within 120 s is canceled (`504 processing_timeout`).',
+      'Same field names, headers and error shape as remove.bg: `X-Api-Key`, `image_file` or `image_file_b64`, `size`, `format` (`auto`, `png`, `jpg`, `webp`), `crop`, `crop_margin`, `bg_color`, `bg_image_file` (an uploaded background image, scaled to cover and put behind the subject), `channels`; `type` and `semitransparency` are accepted and need nothing. `image_url`, `bg_image_url`, `roi`, `scale`, `position`, shadows and `format=zip` are refused by name. Answers the image with `X-Credits-Charged`, `X-Width`, `X-Height`, `X-Foreground-Top/Left/Width/Height`, or `{"data": {"result_b64", "foreground_*"}}` for `Accept: application/json`. Errors: `{"errors": [{"title", "code"}]}`; a bad key is 403; a task not finished within 120 s is canceled (`504 processing_timeout`).',
     tag: 'compatibility',
     auth: 'removebg',
     requestBody: () => ({

@@ -139,6 +139,7 @@ h2{border-bottom:1px solid var(--line);padding-bottom:4px;margin-top:40px;text-t
 a{color:var(--accent)}ul{padding-left:20px}
 </style></head>
 <body><main>
+<p><a href="/">← Back to the dashboard</a> · <a href="/studio">Studio</a></p>
 <h1>${escapeHtml(doc.info.title)}</h1>
 <p>${prose(doc.info.description)}</p>
 <p>Machine-readable: <a href="/api/v1/openapi.json">OpenAPI 3.1 document</a>. Base URL: <code>${escapeHtml(doc.servers[0]?.url ?? '')}</code>.</p>

@@ -26,7 +26,13 @@ export async function purgeExpiredTasks({
   for (;;) {
     const count = await ctx.db.transaction(async (tx) => {
       const expired = await tx
-        .select({ id: tasks.id, teamId: tasks.teamId, inputKey: tasks.inputKey, outputKey: tasks.outputKey })
+        .select({
+          id: tasks.id,
+          teamId: tasks.teamId,
+          inputKey: tasks.inputKey,
+          outputKey: tasks.outputKey,
+          backgroundKey: tasks.backgroundKey,
+        })
         .from(tasks)
         .where(lte(tasks.expiresAt, now))
         .orderBy(tasks.expiresAt)
@@ -50,12 +56,19 @@ export async function purgeExpiredTasks({
 /** The objects of `expired` that no other task refers to: inputs, and results with what was made from them. */
 async function unusedObjectKeys(
   tx: Tx,
-  expired: ReadonlyArray<{ id: string; teamId: string; inputKey: string; outputKey: string }>,
+  expired: ReadonlyArray<{
+    id: string;
+    teamId: string;
+    inputKey: string;
+    outputKey: string;
+    backgroundKey: string | null;
+  }>,
 ): Promise<Set<string>> {
   const inputKeys = [...new Set(expired.map((task) => task.inputKey))];
+  const backgroundKeys = [...new Set(expired.flatMap((task) => (task.backgroundKey ? [task.backgroundKey] : [])))];
   const outputKeys = [...new Set(expired.map((task) => task.outputKey))];
   const kept = await tx
-    .select({ inputKey: tasks.inputKey, outputKey: tasks.outputKey })
+    .select({ inputKey: tasks.inputKey, outputKey: tasks.outputKey, backgroundKey: tasks.backgroundKey })
     .from(tasks)
     .where(
       and(
@@ -63,13 +76,19 @@ async function unusedObjectKeys(
           tasks.id,
           expired.map((task) => task.id),
         ),
-        or(inArray(tasks.inputKey, inputKeys), inArray(tasks.outputKey, outputKeys)),
+        or(
+          inArray(tasks.inputKey, inputKeys),
+          inArray(tasks.outputKey, outputKeys),
+          ...(backgroundKeys.length > 0 ? [inArray(tasks.backgroundKey, backgroundKeys)] : []),
+        ),
       ),
     );
   const keptInputs = new Set(kept.map((row) => row.inputKey));
   const keptOutputs = new Set(kept.map((row) => row.outputKey));
+  const keptBackgrounds = new Set(kept.map((row) => row.backgroundKey));
   const unused = new Set<string>();
   for (const inputKey of inputKeys) if (!keptInputs.has(inputKey)) unused.add(inputKey);
+  for (const backgroundKey of backgroundKeys) if (!keptBackgrounds.has(backgroundKey)) unused.add(backgroundKey);
   for (const task of expired) {
     if (keptOutputs.has(task.outputKey)) continue;
     // Variants and the thumbnail are named after the task whose result they were made from.
@@ -79,6 +98,8 @@ async function unusedObjectKeys(
       teamId: task.teamId,
       inputKey: task.inputKey,
       outputKey: task.outputKey,
+      // Inputs and background images are counted above: other tasks may still use them.
+      backgroundKey: null,
     })) {
       if (key !== task.inputKey) unused.add(key);
     }

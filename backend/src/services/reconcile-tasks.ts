@@ -63,6 +63,7 @@ export async function reconcileTasks({ ctx }: { ctx: ServiceContext }): Promise<
           request: { operation: task.operation, params: task.params },
           inputKey: task.inputKey,
           outputKey: task.outputKey,
+          ...(task.backgroundKey ? { backgroundKey: task.backgroundKey } : {}),
         });
         await ctx.queue.enqueue(payload);
         await ctx.db

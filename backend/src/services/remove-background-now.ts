@@ -27,6 +27,8 @@ export async function removeBackgroundNow({
   input: {
     teamId: string;
     image: Uint8Array;
+    /** `bg_image_file`: composited behind the subject. */
+    background?: Uint8Array | undefined;
     params: Omit<RemoveBackgroundParams, 'format'>;
     requestId?: string;
     timeoutMs: number;
@@ -40,6 +42,7 @@ export async function removeBackgroundNow({
       teamId,
       request: { operation: 'remove-background', params: { ...input.params, format: 'png' } },
       image: input.image,
+      background: input.background,
       requestId: input.requestId,
     },
   });

@@ -17,8 +17,15 @@ export const watermarkedKeyOf = (teamId: string, taskId: string, copy: ResultVar
   `${watermarkedPrefixOf(teamId)}${taskId}.${copy === 'thumbnail' ? 'thumbnail.webp' : copy}`;
 
 /** Every object a task may have in the store, whether or not it was made. */
-export const objectKeysOf = (task: { id: string; teamId: string; inputKey: string; outputKey: string }): string[] => [
+export const objectKeysOf = (task: {
+  id: string;
+  teamId: string;
+  inputKey: string;
+  outputKey: string;
+  backgroundKey: string | null;
+}): string[] => [
   task.inputKey,
+  ...(task.backgroundKey ? [task.backgroundKey] : []),
   task.outputKey,
   ...ResultVariantFormat.options.map((format) => variantKeyOf(task.id, format)),
   thumbnailKeyOf(task.id),

@@ -10,6 +10,8 @@ import { planOf } from './team-plan.ts';
 export interface ReuseCompletedTaskInput {
   readonly teamId: string;
   readonly request: OperationRequest;
+  /** The task whose result is the input, for a chained step; null for an upload. */
+  readonly sourceTaskId: string | null;
   /** SHA-256 over the image bytes and the request (operation and parameters), as `submitTask` computes it. */
   readonly requestHash: string;
   readonly idempotencyKey?: string | undefined;
@@ -90,6 +92,7 @@ export async function reuseCompletedTask({
         finishedAt: now,
         deadlineAt: now,
         submittedByUserId: input.submittedByUserId,
+        sourceTaskId: input.sourceTaskId,
         expiresAt,
       });
       return true;

@@ -10,20 +10,27 @@ import { inspectImage } from '../uploads/inspect-image.ts';
 import type { ServiceContext } from './context.ts';
 import { ensureMonthlyAllowance } from './ensure-monthly-allowance.ts';
 import { postLedgerEntry } from './ledger.ts';
+import { openSourceTask } from './open-source-task.ts';
 import { priceTask } from './price-task.ts';
 import { reuseCompletedTask } from './reuse-completed-task.ts';
 import { addMemberSpend, checkSpendingCap } from './spending-cap.ts';
 
-export interface SubmitTaskInput {
+/** The image to work on: uploaded bytes, or a completed task of the same team whose result is taken as input. */
+export type TaskInputImage =
+  | { readonly image: Uint8Array; readonly sourceTaskId?: undefined }
+  | { readonly sourceTaskId: string; readonly image?: undefined };
+
+export type SubmitTaskInput = TaskInputImage & {
   readonly teamId: string;
   readonly request: OperationRequest;
-  readonly image: Uint8Array;
+  /** remove-background: an image to composite behind the subject (`bg_image_file`), checked like the input. */
+  readonly background?: Uint8Array | undefined;
   readonly idempotencyKey?: string | undefined;
   /** The person submitting (a browser or plugin session); their monthly spending cap applies. Null for API keys. */
   readonly submittedByUserId?: string | null | undefined;
   /** The submitting request's id; it travels with the job into the worker's logs. */
   readonly requestId?: string | undefined;
-}
+};
 
 export interface SubmitTaskOutput {
   readonly taskId: string;
@@ -36,7 +43,9 @@ export interface SubmitTaskOutput {
 }
 
 /**
- * Accepts one image for processing. The image is inspected (type sniffed, pixel limits, full decode) before
+ * Accepts one image for processing: an upload, or the result of a completed task (`sourceTaskId`), which is
+ * then treated exactly like an upload of those bytes except that the source stands for it in `requestHash`.
+ * The image is inspected (type sniffed, pixel limits, full decode) before
  * anything is stored; then the input is stored and, in one transaction, the credits are reserved and the task
  * created. Any refusal after the store removes the stored input, so a refused upload leaves nothing behind.
  * The job is enqueued after commit; if Redis is unreachable the reconciler enqueues it later.
@@ -53,17 +62,33 @@ export async function submitTask({
       operation: 'magic-edit',
     });
   }
-  const requestHash = createHash('sha256').update(input.image).update(JSON.stringify(input.request)).digest('hex');
+  const origin =
+    input.image === undefined
+      ? {
+          kind: 'source' as const,
+          source: await openSourceTask({ ctx, input: { teamId: input.teamId, taskId: input.sourceTaskId } }),
+        }
+      : { kind: 'upload' as const, image: input.image };
+  if (input.background) refuseBackgroundMisuse(input.request);
+  const requestHash = createHash('sha256')
+    .update(origin.kind === 'source' ? origin.source.inputIdentity : origin.image)
+    .update(JSON.stringify(input.request))
+    // Only present with a background, so the hashes of every other request stay what they were.
+    .update(input.background ? `background:${createHash('sha256').update(input.background).digest('hex')}` : '')
+    .digest('hex');
 
   if (input.idempotencyKey) {
     const replay = await findReplay(ctx, input.teamId, input.idempotencyKey, requestHash);
     if (replay) return replay;
   }
+  const image = origin.kind === 'source' ? await origin.source.readResult(new Date()) : origin.image;
+  const sourceTaskId = origin.kind === 'source' ? origin.source.taskId : null;
   const reused = await reuseCompletedTask({
     ctx,
     input: {
       teamId: input.teamId,
       request: input.request,
+      sourceTaskId,
       requestHash,
       idempotencyKey: input.idempotencyKey,
       submittedByUserId: input.submittedByUserId ?? null,
@@ -79,7 +104,7 @@ export async function submitTask({
   let cost = 0;
   // Priced from the header alone and refused before the full decode, so a team that cannot pay cannot make this
   // process decode 64 MP for it. The checks that count are repeated under lock below.
-  const inspected = await inspectImage(input.image, ctx.config.limits, async (header) => {
+  const inspected = await inspectImage(image, ctx.config.limits, async (header) => {
     cost = priceTask(ctx.config, input.request, header).credits;
     if (submitter !== null) {
       await checkSpendingCap(ctx.db, {
@@ -95,14 +120,23 @@ export async function submitTask({
       throw new ApiError('insufficient_credits', 'The team does not have enough credits for this operation.');
     }
   });
+  // The second file gets every check the first one gets, after the credit check and before
+  // anything is stored or charged.
+  const background = input.background
+    ? { bytes: input.background, inspected: await inspectImage(input.background, ctx.config.limits) }
+    : null;
   const taskId = newId('task');
   const inputKey = `inputs/${taskId}`;
   const format = input.request.params.format;
   const outputKey = `results/${taskId}.${format}`;
 
-  await ctx.store.put(inputKey, input.image, `image/${inspected.format}`);
+  const backgroundKey = background ? `inputs/${taskId}-background` : null;
+  await ctx.store.put(inputKey, image, `image/${inspected.format}`);
   let remaining: number;
   try {
+    if (background && backgroundKey) {
+      await ctx.store.put(backgroundKey, background.bytes, `image/${background.inspected.format}`);
+    }
     remaining = await ctx.db.transaction(async (tx) => {
       const submittedAt = new Date();
       if (submitter !== null) {
@@ -123,7 +157,7 @@ export async function submitTask({
         params: input.request.params,
         inputKey,
         outputKey,
-        inputSha256: createHash('sha256').update(input.image).digest('hex'),
+        inputSha256: createHash('sha256').update(image).digest('hex'),
         inputFormat: inspected.format,
         inputWidth: inspected.width,
         inputHeight: inspected.height,
@@ -135,6 +169,8 @@ export async function submitTask({
         submittedByUserId: submitter,
         // The month the member's spend was counted in, which a release gives back to.
         createdAt: submittedAt,
+        sourceTaskId,
+        backgroundKey,
       });
       const team = await postLedgerEntry(tx, {
         teamId: input.teamId,
@@ -146,7 +182,8 @@ export async function submitTask({
       return team.balance;
     });
   } catch (error) {
-    await ctx.store.delete(inputKey).catch((cleanupError: unknown) => {
+    const stored = backgroundKey ? [inputKey, backgroundKey] : [inputKey];
+    await Promise.all(stored.map((key) => ctx.store.delete(key))).catch((cleanupError: unknown) => {
       ctx.log.error('could not remove the input of a refused submit', { inputKey, ...errorFields(cleanupError) });
     });
     // Two submits raced with the same Idempotency-Key: the loser answers with the winner's task.
@@ -162,6 +199,7 @@ export async function submitTask({
     request: input.request,
     inputKey,
     outputKey,
+    ...(backgroundKey ? { backgroundKey } : {}),
     ...(input.requestId ? { requestId: input.requestId } : {}),
   };
   try {
@@ -203,4 +241,14 @@ async function findReplay(
   }
   const [team] = await ctx.db.select({ balance: teams.balance }).from(teams).where(eq(teams.id, teamId));
   return { taskId: existing.id, replayed: true, creditsCharged: 0, creditsRemaining: team?.balance ?? 0 };
+}
+
+/** A background image goes behind a cut-out: other operations, a mask, or a colour fill have no place for it. */
+function refuseBackgroundMisuse(request: OperationRequest): void {
+  const refuse = (why: string) => {
+    throw new ApiError('invalid_request', `bg_image_file ${why}; nothing was charged.`, { field: 'bg_image_file' });
+  };
+  if (request.operation !== 'remove-background') refuse('is only for remove-background');
+  else if (request.params.channels === 'alpha') refuse('cannot be combined with channels=alpha');
+  else if (request.params.bg_color !== undefined) refuse('cannot be combined with bg_color: choose one background');
 }

@@ -64,6 +64,7 @@ export async function toTaskView(ctx: ServiceContext, row: TaskRow, options: { l
     startedAt: row.startedAt?.toISOString() ?? null,
     finishedAt: row.finishedAt?.toISOString() ?? null,
     expiresAt: row.expiresAt?.toISOString() ?? null,
+    sourceTaskId: row.sourceTaskId,
     ...(row.errorCode
       ? { error: { code: row.errorCode as NonNullable<TaskView['error']>['code'], message: row.errorMessage ?? '' } }
       : {}),

@@ -7,20 +7,22 @@ export const dashboardCss = `
 :root {
   color-scheme: light dark;
   --bg: #f7f7f8; --surface: #ffffff; --text: #1a1a1f; --muted: #55556a; --border: #d9d9e0;
-  --accent: #4b3fd8; --accent-text: #ffffff; --danger: #b3261e; --ok: #1b6b3a; --focus: #f5a623;
+  --accent: #4b3fd8; --accent-text: #ffffff; --danger: #b3261e; --ok: #1b6b3a; --focus: #b35c00;
+  --border-strong: #7a7a8c;
   --bar: #6c5ce7; --bar-added: #2e9e5b;
 }
 @media (prefers-color-scheme: dark) {
   :root {
     --bg: #121217; --surface: #1c1c24; --text: #ececf1; --muted: #a9a9bc; --border: #33333f;
     --accent: #9d94ff; --accent-text: #121217; --danger: #ff8a80; --ok: #7bd69b; --focus: #ffc14d;
+    --border-strong: #8a8a9e;
     --bar: #9d94ff; --bar-added: #7bd69b;
   }
 }
 * { box-sizing: border-box; }
 body { margin: 0; font: 16px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; background: var(--bg); color: var(--text); }
 a { color: var(--accent); }
-a:focus-visible, button:focus-visible, input:focus-visible, select:focus-visible, summary:focus-visible {
+a:focus-visible, button:focus-visible, input:focus-visible, select:focus-visible, textarea:focus-visible, summary:focus-visible {
   outline: 3px solid var(--focus); outline-offset: 2px;
 }
 .skip { position: absolute; left: -999px; }
@@ -40,12 +42,14 @@ h2 { font-size: 1.2rem; margin: 2rem 0 .75rem; }
 .grid { display: grid; gap: 1rem; grid-template-columns: repeat(auto-fit, minmax(12rem, 1fr)); }
 .stat dt { color: var(--muted); font-size: .9rem; }
 .stat dd { margin: 0; font-size: 1.8rem; font-weight: 700; font-variant-numeric: tabular-nums; }
+.stat dd .unit { font-size: 1rem; font-weight: 400; color: var(--muted); }
 .stat dd.detail { font-size: .9rem; font-weight: 400; color: var(--muted); }
 header.top form.inline { align-items: center; }
 form.stack { display: grid; gap: .75rem; }
 form.inline { display: inline-flex; flex-wrap: wrap; gap: .5rem; align-items: end; margin: 0; }
 label { display: grid; gap: .25rem; font-weight: 600; font-size: .95rem; }
-input, select { font: inherit; padding: .5rem .6rem; border: 1px solid var(--border); border-radius: 6px; background: var(--bg); color: var(--text); }
+::placeholder { font-weight: 400; color: var(--muted); opacity: 1; }
+input, select { font: inherit; padding: .5rem .6rem; border: 1px solid var(--border-strong); border-radius: 6px; background: var(--bg); color: var(--text); }
 button, .button { font: inherit; font-weight: 600; padding: .5rem .9rem; border-radius: 6px; border: 1px solid var(--accent); background: var(--accent); color: var(--accent-text); cursor: pointer; text-decoration: none; display: inline-block; }
 button.secondary { background: transparent; color: var(--accent); }
 button.danger { background: transparent; color: var(--danger); border-color: var(--danger); }
@@ -77,4 +81,11 @@ img.thumb { border-radius: 4px; background: repeating-conic-gradient(#8884 0 25%
 .pager { display: flex; gap: 1rem; margin-top: 1rem; }
 .actions { display: flex; flex-wrap: wrap; gap: .5rem 1rem; align-items: center; }
 .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
+@media (max-width: 600px) {
+  /* On a phone a wide table scrolls inside its own box, so the page (and its header) keeps the screen's width. */
+  table { display: block; overflow-x: auto; max-width: 100%; position: relative; }
+  header.top .bar { gap: .25rem .75rem; padding: .4rem .75rem; }
+  nav ul { gap: .1rem .75rem; font-size: .95rem; }
+  main { padding: 1rem .75rem 2rem; }
+}
 `;

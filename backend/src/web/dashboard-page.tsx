@@ -37,11 +37,15 @@ export const dashboardPage = new Hono<AppEnv>()
         <dl class="grid">
           <div class="card stat">
             <dt>Balance</dt>
-            <dd data-testid="balance">{billing.balance}</dd>
+            <dd>
+              <span data-testid="balance">{billing.balance}</span> <span class="unit">credits</span>
+            </dd>
           </div>
           <div class="card stat">
             <dt>Reserved by running tasks</dt>
-            <dd data-testid="reserved">{billing.reserved}</dd>
+            <dd>
+              <span data-testid="reserved">{billing.reserved}</span> <span class="unit">credits</span>
+            </dd>
           </div>
           <PlanStat billing={billing} />
         </dl>

@@ -6,12 +6,14 @@ import { dashboardCss } from './dashboard-css.ts';
 
 const navItems = [
   { href: '/', label: 'Dashboard' },
+  { href: '/studio', label: 'Studio' },
   { href: '/tasks', label: 'Tasks' },
   { href: '/billing', label: 'Billing' },
   { href: '/keys', label: 'API keys' },
   { href: '/webhooks', label: 'Webhooks' },
   { href: '/team', label: 'Team' },
   { href: '/sessions', label: 'Sessions' },
+  { href: '/api/v1/docs', label: 'Docs' },
 ] as const;
 
 /**

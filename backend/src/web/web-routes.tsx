@@ -1,6 +1,7 @@
 /** @jsxRuntime automatic */
 /** @jsxImportSource hono/jsx */
 import { Hono } from 'hono';
+import { ApiError } from '../errors.ts';
 import type { AppEnv } from '../http/env.ts';
 import { toApiError } from '../http/error-response.ts';
 import { errorFields } from '../logger.ts';
@@ -13,6 +14,7 @@ import { keysPage } from './keys-page.tsx';
 import { pairPage } from './pair-page.tsx';
 import { renderPage } from './render-page.ts';
 import { sessionsPage } from './sessions-page.tsx';
+import { studioPage } from './studio-page.tsx';
 import { tasksPage } from './tasks-page.tsx';
 import { teamPage } from './team-page.tsx';
 import { webhooksPage } from './webhooks-page.tsx';
@@ -33,6 +35,14 @@ export const webRoutes = new Hono<AppEnv>()
   .route('/', webhooksPage)
   .route('/', teamPage)
   .route('/', sessionsPage)
+  .route('/', studioPage)
+  // Any other page address is a 404 page with the way back, not the API's JSON; the API's own prefixes fall
+  // through to the app's JSON not-found.
+  .get('*', async (c, next) => {
+    if (/^\/(?:api|v1\.0|files|metrics|healthz|readyz)(?:\/|$)/.test(c.req.path)) return next();
+    const error = new ApiError('not_found', `There is no page at ${c.req.path}.`);
+    return renderPage(c, <ErrorPage error={error} requestId={c.var.requestId} />, 404);
+  })
   .onError((error, c) => {
     const apiError = toApiError(error);
     if (apiError.code === 'internal_error') {

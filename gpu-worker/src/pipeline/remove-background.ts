@@ -5,6 +5,7 @@ import { decodeImage } from './decode-image.ts';
 import { encodeImage } from './encode-image.ts';
 import { finishCutout } from './finish-cutout.ts';
 import { PipelineError } from './pipeline-error.ts';
+import { putBackgroundImage } from './put-background-image.ts';
 import { requireSubject } from './require-subject.ts';
 import { stageClock } from './stage-clock.ts';
 import { toModelInput } from './to-model-input.ts';
@@ -16,6 +17,8 @@ export interface RemoveBackgroundInput {
   readonly session: ModelSession;
   readonly bytes: Uint8Array;
   readonly params: RemoveBackgroundParams;
+  /** `bg_image_file`: an image to put behind the subject, scaled to cover the result. */
+  readonly background?: Uint8Array | undefined;
   /** Awaited at each stage boundary; its time counts in `totalMs` only. */
   readonly onStage?: (stage: PipelineStage) => Promise<void>;
   /** Checked between stages and handed to the model's queue: an abort stops the work at the next boundary. */
@@ -37,6 +40,7 @@ export async function removeBackground({
   session,
   bytes,
   params,
+  background,
   onStage,
   signal,
 }: RemoveBackgroundInput): Promise<RemoveBackgroundOutput> {
@@ -70,7 +74,8 @@ export async function removeBackground({
   lap();
   await requireSubject(mask, model.output);
   const alpha = await applyMask(image, mask, model.output);
-  const output = finishCutout(image, alpha, params);
+  const cutout = finishCutout(image, alpha, params);
+  const output = background ? await putBackgroundImage(cutout, background) : cutout;
   const postprocessMs = lap();
   signal?.throwIfAborted();
   const encoded = await encodeImage(output, params.format);

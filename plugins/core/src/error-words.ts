@@ -19,6 +19,7 @@ export function apiErrorWords(limits: WordedLimits): Record<ErrorCode, string> {
     upload_too_large: limits
       ? `This image is larger than ${megabytes(limits.maxUploadBytes)}. Try a smaller export scale or a smaller image.`
       : 'This image is too large to upload. Try a smaller export scale or a smaller image.',
+    source_not_completed: 'The result to continue from is not finished yet. Wait for it, then try again.',
     body_too_large: 'The request was too large for Lumina. Shorten the instruction or the options and try again.',
     unsupported_media_type: 'This layer could not be sent as an image Lumina reads.',
     image_corrupt: 'The image data is damaged and could not be read.',

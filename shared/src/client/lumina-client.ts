@@ -25,15 +25,21 @@ export interface LuminaClientOptions {
   readonly fetch?: FetchLike;
 }
 
-export interface SubmitInput {
-  readonly image: BlobLike;
+/** What to work on: an image, or a completed task of the team whose result is taken as input (a chained step). */
+export type SubmitSource =
+  | { readonly image: BlobLike; readonly sourceTaskId?: undefined }
+  | { readonly sourceTaskId: string; readonly image?: undefined };
+
+export type SubmitInput = SubmitSource & {
   readonly operation: Operation;
   /** Sent as one form field each; booleans as `true`/`false`. */
   readonly params?: Readonly<Record<string, string | number | boolean | undefined>>;
   readonly filename?: string;
+  /** remove-background: an image to put behind the subject (`bg_image_file`). */
+  readonly background?: BlobLike;
   readonly idempotencyKey?: string;
   readonly signal?: AbortSignalLike;
-}
+};
 
 export interface Submitted {
   readonly task: SubmitTaskResponse;
@@ -146,7 +152,9 @@ export function createLuminaClient(options: LuminaClientOptions) {
 
     async submit(input: SubmitInput): Promise<Submitted> {
       const form = newFormData();
-      form.append('image', input.image, input.filename ?? 'image.png');
+      if (input.image === undefined) form.append('sourceTaskId', input.sourceTaskId);
+      else form.append('image', input.image, input.filename ?? 'image.png');
+      if (input.background) form.append('bg_image_file', input.background, 'background');
       form.append('operation', input.operation);
       for (const [name, value] of Object.entries(input.params ?? {})) {
         if (value !== undefined) form.append(name, String(value));

@@ -21,10 +21,10 @@ export const processRoutes = new Hono<AppEnv>().post('/', authenticate, submitRa
   if (idempotencyKey !== undefined && !idempotencyKeyPattern.test(idempotencyKey)) {
     throw new ApiError('invalid_request', 'Idempotency-Key must be 1–255 visible ASCII characters.');
   }
-  const { image, request } = await readProcessRequest(c, ctx.config.limits.maxUploadBytes);
+  const processRequest = await readProcessRequest(c, ctx.config.limits.maxUploadBytes);
   const submitted = await submitTask({
     ctx,
-    input: { teamId, request, image, idempotencyKey, submittedByUserId: userId, requestId: c.var.requestId },
+    input: { ...processRequest, teamId, idempotencyKey, submittedByUserId: userId, requestId: c.var.requestId },
   });
 
   c.header('X-Credits-Charged', String(submitted.creditsCharged));

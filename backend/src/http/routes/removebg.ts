@@ -35,8 +35,8 @@ export const removeBgRoutes = new Hono<AppEnv>()
     },
     apiRateLimit(apiCostUnits.submit),
     async (c) => {
-      const { fields, image } = await readRequest(c);
-      const request = readRemoveBgFields(fields);
+      const { fields, image, background } = await readRequest(c);
+      const request = readRemoveBgFields(fields, background !== undefined);
       if ('unsupported' in request) {
         throw new ApiError('invalid_request', `Not supported here: ${request.unsupported}.`, {
           unsupported: request.unsupported,
@@ -47,6 +47,7 @@ export const removeBgRoutes = new Hono<AppEnv>()
         input: {
           teamId: c.var.principal.teamId,
           image,
+          background,
           params: request.params,
           timeoutMs: syncWaitMs,
           signal: c.req.raw.signal,
@@ -101,27 +102,40 @@ export const removeBgRoutes = new Hono<AppEnv>()
 
 const base64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
-/** The image (`image_file` upload or `image_file_b64`) and the other fields, from a form or a JSON body. */
-async function readRequest(c: Context<AppEnv>): Promise<{ fields: RemoveBgFields; image: Uint8Array }> {
+/**
+ * The image (`image_file` upload or `image_file_b64`), the background image (`bg_image_file` upload) and the
+ * other fields, from a form or a JSON body.
+ */
+async function readRequest(
+  c: Context<AppEnv>,
+): Promise<{ fields: RemoveBgFields; image: Uint8Array; background: Uint8Array | undefined }> {
   const type = c.req.header('content-type') ?? '';
+  const maxBytes = c.var.ctx.config.limits.maxUploadBytes;
   let raw: Record<string, unknown>;
   let file: File | undefined;
+  let background: Uint8Array | undefined;
   if (type.startsWith('multipart/form-data') || type.startsWith('application/x-www-form-urlencoded')) {
     const form = await c.req.parseBody();
-    const { image_file, ...rest } = form;
+    const { image_file, bg_image_file, ...rest } = form;
     if (image_file instanceof File) file = image_file;
-    raw = rest;
+    if (bg_image_file instanceof File) {
+      if (bg_image_file.size === 0) throw new ApiError('empty_upload', 'The uploaded bg_image_file is empty.');
+      if (bg_image_file.size > maxBytes) {
+        throw new ApiError('upload_too_large', `The background image is larger than ${maxBytes} bytes.`);
+      }
+      background = new Uint8Array(await bg_image_file.arrayBuffer());
+    }
+    raw = bg_image_file instanceof File || bg_image_file === undefined ? rest : { ...rest, bg_image_file };
   } else if (type.startsWith('application/json')) {
     raw = z.record(z.string(), z.unknown()).parse(await c.req.json().catch(() => ({})));
   } else {
     throw new ApiError('invalid_request', 'Send multipart/form-data with image_file, or JSON with image_file_b64.');
   }
   const fields = RemoveBgFieldsSchema.parse(raw);
-  const maxBytes = c.var.ctx.config.limits.maxUploadBytes;
   if (file) {
     if (file.size === 0) throw new ApiError('empty_upload', 'The uploaded file is empty.');
     if (file.size > maxBytes) throw new ApiError('upload_too_large', `The image is larger than ${maxBytes} bytes.`);
-    return { fields, image: new Uint8Array(await file.arrayBuffer()) };
+    return { fields, image: new Uint8Array(await file.arrayBuffer()), background };
   }
   if (fields.image_file_b64 !== undefined) {
     const encoded = fields.image_file_b64.replace(/^data:[^;,]*;base64,/, '').replace(/\s+/g, '');
@@ -129,8 +143,8 @@ async function readRequest(c: Context<AppEnv>): Promise<{ fields: RemoveBgFields
     const bytes = Buffer.from(encoded, 'base64');
     if (bytes.length === 0) throw new ApiError('empty_upload', 'The image is empty.');
     if (bytes.length > maxBytes) throw new ApiError('upload_too_large', `The image is larger than ${maxBytes} bytes.`);
-    return { fields, image: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length) };
+    return { fields, image: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length), background };
   }
-  if (fields.image_url) return { fields, image: new Uint8Array() }; // refused by name in readRemoveBgFields
+  if (fields.image_url) return { fields, image: new Uint8Array(), background }; // refused by name in readRemoveBgFields
   throw new ApiError('invalid_request', 'Send the image as image_file (upload) or image_file_b64.');
 }
