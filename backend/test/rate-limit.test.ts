@@ -308,6 +308,7 @@ describe('rate-limit configuration', () => {
       authFailuresPerMinute: 30,
       pairingCodePerMinute: 10,
       ipv6PrefixLength: 64,
+      filesPerMinute: 600,
     });
     expect(config.trustProxy).toBe(false);
   });
