@@ -14,7 +14,7 @@ export const cancelWaitMs = 10_000;
  * settled at once. A running one is asked to stop: its worker aborts it between tiles or stages and fails it as
  * `canceled`, and only then is the task settled CANCELED and its credits released, so a cancel never frees credits
  * while the compute goes on. The answer waits a little for that; a task still PROCESSING then becomes CANCELED
- * moments later.
+ * moments later. A running magic edit is settled CANCELED at once (its worker does not follow cancel requests).
  */
 export async function cancelTask({ ctx, input }: { ctx: ServiceContext; input: { teamId: string; taskId: string } }) {
   const [task] = await ctx.db
@@ -27,7 +27,9 @@ export async function cancelTask({ ctx, input }: { ctx: ServiceContext; input: {
   }
   const queue = queueOf(task.operation);
   const removed = await ctx.queue.remove(input.taskId, queue).catch(() => false);
-  if (!removed) {
+  // Only gpu-workers follow cancel requests. A running magic edit is one Gemini call already paid for upstream, and
+  // the edit worker's late answer is ignored at settle, so it is settled CANCELED at once, as before.
+  if (!removed && queue === 'gpu') {
     await ctx.queue.requestCancel(input.taskId, queue);
     const view = await waitForTask({ ctx, input: { ...input, timeoutMs: cancelWaitMs } });
     if (view.status === 'CANCELED' || !isTerminal(view.status)) return;
