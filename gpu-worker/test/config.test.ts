@@ -100,6 +100,6 @@ describe('loadWorkerConfig', () => {
 describe('empty variables', () => {
   it('are unset, as in the API and the edit worker: the default applies', () => {
     const config = loadWorkerConfig({ WORKER_CONCURRENCY: '', LUMINA_EXECUTION_PROVIDER: ' ', S3_BUCKET: '' });
-    expect(config).toMatchObject({ concurrency: 1, executionProvider: 'cpu', storage: { kind: 'fs' } });
+    expect(config).toMatchObject({ concurrency: 4, executionProvider: 'cpu', storage: { kind: 'fs' } });
   });
 });
