@@ -51,7 +51,7 @@ describe('/readyz and the workers', () => {
         workerId: worker.workerId,
         model: worker.model,
         executionProvider: worker.executionProvider,
-        concurrency: 1,
+        concurrency: 4,
       }),
     ]);
     expect(live.body.checks?.workers).toEqual({ ok: true });

@@ -51,8 +51,9 @@ export function createApp(ctx: ServiceContext, ping: { database(): Promise<void>
       const started = performance.now();
       await next();
       const ms = performance.now() - started;
-      // The route pattern, not the path: ids would make the label set unbounded.
-      const matched = routePath(c, -1);
+      // The pattern of the route that answered, not the path: ids would make the label set unbounded. (Not the last
+      // matched one: the dashboard's catch-all 404 page matches every GET after the API's routes.)
+      const matched = routePath(c);
       const route = matched === '/*' ? 'unmatched' : matched;
       ctx.metrics.requests.inc({ method: c.req.method, route, status: String(c.res.status) });
       ctx.metrics.requestSeconds.observe({ method: c.req.method, route }, ms / 1000);
