@@ -19,7 +19,7 @@ async function main(): Promise<number> {
     return 0;
   }
   const { run } = commandLine;
-  const client = createLuminaClient({ baseUrl: run.apiUrl, token: run.apiKey });
+  const client = createLuminaClient({ baseUrl: run.apiUrl, token: run.apiKey, client: 'cli' });
   const capabilities = await client.capabilities().catch((error: unknown) => {
     if (isLuminaApiError(error) && error.code === 'network_error') {
       throw new LuminaApiError(

@@ -61,6 +61,30 @@ export const SubmitTaskResponse = z.strictObject({
 });
 export type SubmitTaskResponse = z.infer<typeof SubmitTaskResponse>;
 
+/**
+ * Where a task came from: an API key (`api_key`, or `cli` when the CLI sent it with `X-Lumina-Client: cli`), a
+ * paired plugin (`figma`, `adobe-express`; `plugin` for a session paired before sessions recorded which), or the
+ * web studio (a signed-in browser).
+ */
+export const TaskSourceKind = z.enum(['api_key', 'cli', 'figma', 'adobe-express', 'plugin', 'studio']);
+export type TaskSourceKind = z.infer<typeof TaskSourceKind>;
+
+export const TaskSource = z.strictObject({
+  kind: TaskSourceKind,
+  /** The API key that submitted the task (`api_key` and `cli`); null otherwise. */
+  apiKeyId: z.string().nullable(),
+  /** The key's name, or the plugin session's label, when the task was submitted. */
+  label: z.string().nullable(),
+});
+export type TaskSource = z.infer<typeof TaskSource>;
+
+/** The longest `fileName` kept for a task, in characters. */
+export const taskFileNameMaxLength = 200;
+
+/** `X-Lumina-Client` on a submit: which Lumina client sends an API key's request (only the CLI says so today). */
+export const LuminaClientHeader = z.enum(['cli']);
+export type LuminaClientHeader = z.infer<typeof LuminaClientHeader>;
+
 /** `GET /api/v1/tasks/:id` */
 export const TaskView = z.strictObject({
   taskId: TaskId,
@@ -86,14 +110,21 @@ export const TaskView = z.strictObject({
   expiresAt: z.iso.datetime().nullable(),
   /** A chained step: the task whose result was this task's input (`sourceTaskId` on submit); null for an upload. */
   sourceTaskId: TaskId.nullable().default(null),
+  /** The uploaded file's name (multipart `filename`, sanitised, at most 200 characters); null when none was sent. */
+  fileName: z.string().max(taskFileNameMaxLength).nullable().default(null),
+  /** Who submitted the task; null for tasks from before the server recorded it. */
+  source: TaskSource.nullable().default(null),
   error: TaskError.optional(),
 });
 export type TaskView = z.infer<typeof TaskView>;
 
-/** `GET /api/v1/tasks` (newest first, cursor-paginated) */
+/** `GET /api/v1/tasks` (newest first, cursor-paginated; `status`, `operation` and `source` narrow the list) */
 export const TaskListQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(100).default(20),
   cursor: z.string().min(1).optional(),
+  status: TaskStatus.optional(),
+  operation: Operation.optional(),
+  source: TaskSourceKind.optional(),
 });
 export type TaskListQuery = z.infer<typeof TaskListQuery>;
 

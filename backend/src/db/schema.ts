@@ -60,6 +60,10 @@ export const apiKeys = pgTable(
 );
 
 export const taskStatuses = ['QUEUED', 'PROCESSING', 'COMPLETED', 'FAILED', 'CANCELED'] as const;
+/** The plugins that pair with the dashboard (device-style), as `pairings.client` and `sessions.client`. */
+export const pairingClients = ['figma', 'adobe-express'] as const;
+/** Where a task came from; `plugin` is a plugin session from before sessions recorded which plugin. */
+export const taskSourceKinds = ['api_key', 'cli', 'figma', 'adobe-express', 'plugin', 'studio'] as const;
 
 export const tasks = pgTable(
   'tasks',
@@ -99,9 +103,21 @@ export const tasks = pgTable(
     sourceTaskId: text('source_task_id'),
     /** A removal's background image (`bg_image_file`), stored beside the input; null when there is none. */
     backgroundKey: text('background_key'),
+    /** The uploaded file's name as the client sent it (sanitised, at most 200 characters); null when none. */
+    fileName: text('file_name'),
+    /** Where the task came from (`TaskSourceKind`): an API key, the CLI, a plugin, the studio. Null before 0009. */
+    sourceKind: text('source_kind', { enum: taskSourceKinds }),
+    /** The API key that submitted it (kept as text: a key is revoked, never deleted, but the id outlives it). */
+    sourceApiKeyId: text('source_api_key_id'),
+    /** The key's name or the plugin session's label at submit time, for the history. */
+    sourceLabel: text('source_label'),
   },
   (t) => [
     check('tasks_status_known', sql`${t.status} in ('QUEUED', 'PROCESSING', 'COMPLETED', 'FAILED', 'CANCELED')`),
+    check(
+      'tasks_source_kind_known',
+      sql`${t.sourceKind} in ('api_key', 'cli', 'figma', 'adobe-express', 'plugin', 'studio')`,
+    ),
     check('tasks_credits_nonnegative', sql`${t.creditsReserved} >= 0 and ${t.creditsDeducted} >= 0`),
     uniqueIndex('tasks_team_idempotency_key').on(t.teamId, t.idempotencyKey),
     index('tasks_team_history_idx').on(t.teamId, t.id),
@@ -218,6 +234,8 @@ export const sessions = pgTable(
     kind: text('kind', { enum: sessionKinds }).notNull(),
     /** What the holder is, for the session list: "Firefox", "Figma plugin". */
     label: text('label'),
+    /** Plugin sessions only: which plugin paired (`pairings.client`); null for browsers and pre-0009 sessions. */
+    client: text('client', { enum: pairingClients }),
     /** Plugin sessions only: the team the user approved the plugin to spend from. */
     teamId: text('team_id').references(() => teams.id, { onDelete: 'cascade' }),
     expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'date' }).notNull(),
@@ -283,7 +301,6 @@ export const invites = pgTable(
 );
 
 export const pairingStatuses = ['pending', 'approved', 'denied', 'consumed'] as const;
-export const pairingClients = ['figma', 'adobe-express'] as const;
 
 /**
  * Device-style plugin sign-in (RFC 8628's shape): the plugin holds the poll secret (only its hash is stored),

@@ -74,7 +74,7 @@ export function createApp(ctx: ServiceContext, ping: { database(): Promise<void>
       cors({
         origin: '*',
         allowMethods: ['GET', 'POST', 'PATCH', 'DELETE', 'OPTIONS'],
-        allowHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key', 'Prefer', 'Lumina-Team'],
+        allowHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key', 'Prefer', 'Lumina-Team', 'X-Lumina-Client'],
         exposeHeaders: exposedHeaders,
         maxAge: 600,
       }),

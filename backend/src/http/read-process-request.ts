@@ -3,12 +3,15 @@ import type { Context } from 'hono';
 import { z } from 'zod';
 import { ApiError } from '../errors.ts';
 import type { TaskInputImage } from '../services/submit-task.ts';
+import { sanitizeFileName } from '../uploads/sanitize-file-name.ts';
 import type { AppEnv } from './env.ts';
 
 export type ProcessRequest = TaskInputImage & {
   readonly request: OperationRequest;
   /** `bg_image_file`: a removal's background image, checked like the image itself when the task is submitted. */
   readonly background?: Uint8Array;
+  /** The upload's file name (multipart `filename`), sanitised; absent for JSON and `sourceTaskId`. */
+  readonly fileName?: string | null;
 };
 
 const base64 = /^[A-Za-z0-9+/]*={0,2}$/;
@@ -42,7 +45,9 @@ async function readMultipart(c: Context<AppEnv>, maxUploadBytes: number): Promis
   if (image === undefined) {
     throw new ApiError('invalid_request', 'The form needs the image file in the `image` field, or a `sourceTaskId`.');
   }
-  return { image: await fileBytes(image, 'image', maxUploadBytes), request, ...background };
+  const bytes = await fileBytes(image, 'image', maxUploadBytes);
+  const fileName = image instanceof File ? sanitizeFileName(image.name) : null;
+  return { image: bytes, request, fileName, ...background };
 }
 
 async function fileBytes(value: unknown, field: string, maxUploadBytes: number): Promise<Uint8Array> {

@@ -2,7 +2,7 @@ import type { SessionKind } from '@lumina/shared';
 import { sessionLifetimeMs } from '../auth/session-policy.ts';
 import { generateSessionToken, sessionIdOf } from '../auth/session-token.ts';
 import type { Db, Tx } from '../db/database.ts';
-import { sessions } from '../db/schema.ts';
+import { type pairingClients, sessions } from '../db/schema.ts';
 
 export interface CreateSessionInput {
   readonly userId: string;
@@ -10,6 +10,8 @@ export interface CreateSessionInput {
   readonly label?: string | undefined;
   /** Plugin sessions only: the team the user approved. */
   readonly teamId?: string | undefined;
+  /** Plugin sessions only: which plugin paired. */
+  readonly client?: (typeof pairingClients)[number] | undefined;
 }
 
 /** Starts a session and returns its token, which exists only here: the database keeps its SHA-256. */
@@ -23,6 +25,7 @@ export async function createSession(db: Db | Tx, input: CreateSessionInput, now 
     kind: input.kind,
     label: input.label ?? null,
     teamId: input.kind === 'plugin' ? (input.teamId ?? null) : null,
+    client: input.kind === 'plugin' ? (input.client ?? null) : null,
     expiresAt,
     createdAt: now,
     lastUsedAt: now,

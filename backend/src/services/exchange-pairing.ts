@@ -65,6 +65,7 @@ export async function exchangePairing({
       kind: 'plugin',
       label: taken.label ?? undefined,
       teamId: taken.teamId,
+      client: taken.client,
     });
     return {
       token: session.token,

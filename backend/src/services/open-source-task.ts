@@ -12,6 +12,8 @@ export interface SourceTask {
    * mixed in: an upscale of take 2 is not the upscale of take 1.
    */
   readonly inputIdentity: string;
+  /** The file name the chain started from, so every step of it is listed under that name. */
+  readonly fileName: string | null;
   /** The source's stored (always clean) result, once it is checked to be completed and kept. */
   readResult(now: Date): Promise<Uint8Array>;
 }
@@ -36,6 +38,7 @@ export async function openSourceTask({
   const identity = row.operation === 'magic-edit' ? `${row.requestHash}:${row.id}` : row.requestHash;
   return {
     taskId: row.id,
+    fileName: row.fileName,
     inputIdentity: createHash('sha256').update(`source:${identity}`).digest('hex'),
     async readResult(now) {
       if (row.status !== 'COMPLETED') {

@@ -1,4 +1,4 @@
-import type { RemoveBackgroundParams } from '@lumina/shared';
+import type { RemoveBackgroundParams, TaskSource } from '@lumina/shared';
 import { eq } from 'drizzle-orm';
 import { tasks } from '../db/schema.ts';
 import { ApiError } from '../errors.ts';
@@ -30,6 +30,9 @@ export async function removeBackgroundNow({
     /** `bg_image_file`: composited behind the subject. */
     background?: Uint8Array | undefined;
     params: Omit<RemoveBackgroundParams, 'format'>;
+    /** The upload's sanitised file name and who sent it, for the history. */
+    fileName?: string | null | undefined;
+    source?: TaskSource | undefined;
     requestId?: string;
     timeoutMs: number;
     signal?: AbortSignal;
@@ -43,6 +46,8 @@ export async function removeBackgroundNow({
       request: { operation: 'remove-background', params: { ...input.params, format: 'png' } },
       image: input.image,
       background: input.background,
+      fileName: input.fileName,
+      source: input.source,
       requestId: input.requestId,
     },
   });

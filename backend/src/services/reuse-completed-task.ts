@@ -16,6 +16,8 @@ export interface ReuseCompletedTaskInput {
   readonly requestHash: string;
   readonly idempotencyKey?: string | undefined;
   readonly submittedByUserId: string | null;
+  /** The new task's file name and source, recorded as on any submit. */
+  readonly recorded?: Pick<typeof tasks.$inferInsert, 'fileName' | 'sourceKind' | 'sourceApiKeyId' | 'sourceLabel'>;
 }
 
 /**
@@ -94,6 +96,7 @@ export async function reuseCompletedTask({
         submittedByUserId: input.submittedByUserId,
         sourceTaskId: input.sourceTaskId,
         expiresAt,
+        ...input.recorded,
       });
       return true;
     });

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { OperationRequest, TaskJob } from '@lumina/shared';
+import type { OperationRequest, TaskJob, TaskSource } from '@lumina/shared';
 import { and, eq } from 'drizzle-orm';
 import { isUniqueViolation } from '../db/is-unique-violation.ts';
 import { tasks, teams } from '../db/schema.ts';
@@ -30,6 +30,10 @@ export type SubmitTaskInput = TaskInputImage & {
   readonly submittedByUserId?: string | null | undefined;
   /** The submitting request's id; it travels with the job into the worker's logs. */
   readonly requestId?: string | undefined;
+  /** The upload's (sanitised) file name; a chained step without one takes its source's. */
+  readonly fileName?: string | null | undefined;
+  /** Who submits (API key, CLI, plugin, studio), for the history. */
+  readonly source?: TaskSource | null | undefined;
 };
 
 export interface SubmitTaskOutput {
@@ -83,6 +87,12 @@ export async function submitTask({
   }
   const image = origin.kind === 'source' ? await origin.source.readResult(new Date()) : origin.image;
   const sourceTaskId = origin.kind === 'source' ? origin.source.taskId : null;
+  const recorded = {
+    fileName: input.fileName ?? (origin.kind === 'source' ? origin.source.fileName : null),
+    sourceKind: input.source?.kind ?? null,
+    sourceApiKeyId: input.source?.apiKeyId ?? null,
+    sourceLabel: input.source?.label ?? null,
+  };
   const reused = await reuseCompletedTask({
     ctx,
     input: {
@@ -92,6 +102,7 @@ export async function submitTask({
       requestHash,
       idempotencyKey: input.idempotencyKey,
       submittedByUserId: input.submittedByUserId ?? null,
+      recorded,
     },
   });
   if (reused) {
@@ -171,6 +182,7 @@ export async function submitTask({
         createdAt: submittedAt,
         sourceTaskId,
         backgroundKey,
+        ...recorded,
       });
       const team = await postLedgerEntry(tx, {
         teamId: input.teamId,

@@ -65,6 +65,8 @@ export async function toTaskView(ctx: ServiceContext, row: TaskRow, options: { l
     finishedAt: row.finishedAt?.toISOString() ?? null,
     expiresAt: row.expiresAt?.toISOString() ?? null,
     sourceTaskId: row.sourceTaskId,
+    fileName: row.fileName,
+    source: row.sourceKind ? { kind: row.sourceKind, apiKeyId: row.sourceApiKeyId, label: row.sourceLabel } : null,
     ...(row.errorCode
       ? { error: { code: row.errorCode as NonNullable<TaskView['error']>['code'], message: row.errorMessage ?? '' } }
       : {}),

@@ -4,7 +4,7 @@ import { BillingOverview } from '../billing.ts';
 import { Capabilities } from '../capabilities.ts';
 import { ErrorBody } from '../errors.ts';
 import type { Operation } from '../operations.ts';
-import { isTerminal, SubmitTaskResponse, TaskView } from '../tasks.ts';
+import { isTerminal, type LuminaClientHeader, SubmitTaskResponse, TaskView } from '../tasks.ts';
 import { LuminaApiError } from './lumina-api-error.ts';
 import {
   type AbortSignalLike,
@@ -23,6 +23,8 @@ export interface LuminaClientOptions {
   readonly token?: string | null;
   /** Defaults to the global `fetch`. */
   readonly fetch?: FetchLike;
+  /** Sent as `X-Lumina-Client`, so the task history can say the CLI submitted with this key. */
+  readonly client?: LuminaClientHeader;
 }
 
 /** What to work on: an image, or a completed task of the team whose result is taken as input (a chained step). */
@@ -93,6 +95,7 @@ export function createLuminaClient(options: LuminaClientOptions) {
     },
   ): Promise<ResponseLike> {
     const headers: Record<string, string> = { accept: 'application/json', ...init.headers };
+    if (options.client) headers['x-lumina-client'] = options.client;
     if (init.auth !== false && token) headers.authorization = `Bearer ${token}`;
     let res: ResponseLike;
     try {

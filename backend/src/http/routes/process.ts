@@ -1,6 +1,7 @@
-import { isTerminal, parsePreferWait, type SubmitTaskResponse } from '@lumina/shared';
+import { isTerminal, LuminaClientHeader, parsePreferWait, type SubmitTaskResponse } from '@lumina/shared';
 import { Hono } from 'hono';
 import { ApiError } from '../../errors.ts';
+import { describeTaskSource } from '../../services/describe-task-source.ts';
 import { getTask } from '../../services/get-task.ts';
 import { submitTask } from '../../services/submit-task.ts';
 import { waitForTask } from '../../services/wait-for-task.ts';
@@ -21,10 +22,22 @@ export const processRoutes = new Hono<AppEnv>().post('/', authenticate, submitRa
   if (idempotencyKey !== undefined && !idempotencyKeyPattern.test(idempotencyKey)) {
     throw new ApiError('invalid_request', 'Idempotency-Key must be 1–255 visible ASCII characters.');
   }
+  const client = LuminaClientHeader.optional().safeParse(c.req.header('x-lumina-client'));
+  if (!client.success) {
+    throw new ApiError('invalid_request', `X-Lumina-Client must be one of: ${LuminaClientHeader.options.join(', ')}.`);
+  }
   const processRequest = await readProcessRequest(c, ctx.config.limits.maxUploadBytes);
+  const source = await describeTaskSource({ ctx, input: { principal: c.var.principal, client: client.data } });
   const submitted = await submitTask({
     ctx,
-    input: { ...processRequest, teamId, idempotencyKey, submittedByUserId: userId, requestId: c.var.requestId },
+    input: {
+      ...processRequest,
+      teamId,
+      idempotencyKey,
+      submittedByUserId: userId,
+      requestId: c.var.requestId,
+      source,
+    },
   });
 
   c.header('X-Credits-Charged', String(submitted.creditsCharged));

@@ -8,7 +8,9 @@ import {
 import { shapeRemoveBgResult } from '../../compat/removebg-result.ts';
 import { ApiError } from '../../errors.ts';
 import { authenticateApiKey } from '../../services/authenticate-api-key.ts';
+import { describeTaskSource } from '../../services/describe-task-source.ts';
 import { removeBackgroundNow } from '../../services/remove-background-now.ts';
+import { sanitizeFileName } from '../../uploads/sanitize-file-name.ts';
 import type { AppEnv } from '../env.ts';
 import { toApiError } from '../error-response.ts';
 import { apiCostUnits, apiRateLimit, limitAuthFailures } from '../rate-limit.ts';
@@ -35,7 +37,7 @@ export const removeBgRoutes = new Hono<AppEnv>()
     },
     apiRateLimit(apiCostUnits.submit),
     async (c) => {
-      const { fields, image, background } = await readRequest(c);
+      const { fields, image, background, fileName } = await readRequest(c);
       const request = readRemoveBgFields(fields, background !== undefined);
       if ('unsupported' in request) {
         throw new ApiError('invalid_request', `Not supported here: ${request.unsupported}.`, {
@@ -48,6 +50,8 @@ export const removeBgRoutes = new Hono<AppEnv>()
           teamId: c.var.principal.teamId,
           image,
           background,
+          fileName,
+          source: await describeTaskSource({ ctx: c.var.ctx, input: { principal: c.var.principal } }),
           params: request.params,
           timeoutMs: syncWaitMs,
           signal: c.req.raw.signal,
@@ -108,7 +112,12 @@ const base64 = /^[A-Za-z0-9+/]*={0,2}$/;
  */
 async function readRequest(
   c: Context<AppEnv>,
-): Promise<{ fields: RemoveBgFields; image: Uint8Array; background: Uint8Array | undefined }> {
+): Promise<{
+  fields: RemoveBgFields;
+  image: Uint8Array;
+  background: Uint8Array | undefined;
+  fileName?: string | null;
+}> {
   const type = c.req.header('content-type') ?? '';
   const maxBytes = c.var.ctx.config.limits.maxUploadBytes;
   let raw: Record<string, unknown>;
@@ -135,7 +144,12 @@ async function readRequest(
   if (file) {
     if (file.size === 0) throw new ApiError('empty_upload', 'The uploaded file is empty.');
     if (file.size > maxBytes) throw new ApiError('upload_too_large', `The image is larger than ${maxBytes} bytes.`);
-    return { fields, image: new Uint8Array(await file.arrayBuffer()), background };
+    return {
+      fields,
+      image: new Uint8Array(await file.arrayBuffer()),
+      background,
+      fileName: sanitizeFileName(file.name),
+    };
   }
   if (fields.image_file_b64 !== undefined) {
     const encoded = fields.image_file_b64.replace(/^data:[^;,]*;base64,/, '').replace(/\s+/g, '');
