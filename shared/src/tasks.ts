@@ -112,6 +112,8 @@ export const TaskView = z.strictObject({
   sourceTaskId: TaskId.nullable().default(null),
   /** The uploaded file's name (multipart `filename`, sanitised, at most 200 characters); null when none was sent. */
   fileName: z.string().max(taskFileNameMaxLength).nullable().default(null),
+  /** remove-background: whether a background image (`bg_image_file`) was put behind the subject. */
+  backgroundImage: z.boolean().default(false),
   /** Who submitted the task; null for tasks from before the server recorded it. */
   source: TaskSource.nullable().default(null),
   error: TaskError.optional(),

@@ -66,6 +66,7 @@ export async function toTaskView(ctx: ServiceContext, row: TaskRow, options: { l
     expiresAt: row.expiresAt?.toISOString() ?? null,
     sourceTaskId: row.sourceTaskId,
     fileName: row.fileName,
+    backgroundImage: row.backgroundKey !== null,
     source: row.sourceKind ? { kind: row.sourceKind, apiKeyId: row.sourceApiKeyId, label: row.sourceLabel } : null,
     ...(row.errorCode
       ? { error: { code: row.errorCode as NonNullable<TaskView['error']>['code'], message: row.errorMessage ?? '' } }

@@ -1,3 +1,5 @@
+import { historyCss } from './history-css.ts';
+
 /**
  * The dashboard's whole stylesheet, inlined in every page (a few KB, no extra request, no external assets).
  * Colours come from custom properties so `prefers-color-scheme: dark` swaps them in one place; text colours
@@ -88,4 +90,4 @@ img.thumb { border-radius: 4px; background: repeating-conic-gradient(#8884 0 25%
   nav ul { gap: .1rem .75rem; font-size: .95rem; }
   main { padding: 1rem .75rem 2rem; }
 }
-`;
+${historyCss}`;

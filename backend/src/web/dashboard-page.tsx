@@ -4,10 +4,12 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import type { AppEnv } from '../http/env.ts';
 import { describeBilling } from '../services/describe-billing.ts';
+import { listTasks } from '../services/list-tasks.ts';
 import { summarizeUsage } from '../services/summarize-usage.ts';
 import { roleIn } from '../services/team-access.ts';
 import { PlanStat } from './billing-page.tsx';
 import { activeTeamOf, canManage, Layout } from './layout.tsx';
+import { RecentTasks, recentTaskCount } from './recent-tasks.tsx';
 import { renderPage } from './render-page.ts';
 import { UsageChart } from './usage-chart.tsx';
 import { meOf, safeNext, setActiveTeam, signedIn, webUserOf } from './web-session.ts';
@@ -21,9 +23,10 @@ export const dashboardPage = new Hono<AppEnv>()
     const user = webUserOf(c);
     // Billing first: looking at it tops up a free team's monthly allowance, which the balance then shows.
     const billing = await describeBilling({ ctx: c.var.ctx, input: { teamId: user.teamId } });
-    const [me, usage] = await Promise.all([
+    const [me, usage, recent] = await Promise.all([
       meOf(c),
       summarizeUsage({ ctx: c.var.ctx, input: { userId: user.userId, teamId: user.teamId, days: usageDays } }),
+      listTasks({ ctx: c.var.ctx, input: { teamId: user.teamId, query: { limit: recentTaskCount } } }),
     ]);
     const team = activeTeamOf(me);
     return renderPage(
@@ -58,6 +61,7 @@ export const dashboardPage = new Hono<AppEnv>()
         </p>
         <h2>Usage</h2>
         <UsageChart days={usage.days} />
+        <RecentTasks tasks={recent.data} />
       </Layout>,
     );
   })

@@ -1,29 +1,45 @@
 /** @jsxRuntime automatic */
 /** @jsxImportSource hono/jsx */
 import type { UsageDay } from '../services/summarize-usage.ts';
+import { credits } from './describe-task.ts';
 
-const width = 600;
-const height = 180;
-const top = 12;
-const bottom = 24;
-const left = 36;
+const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/** `2026-12-04` → `4 Dec`. */
+const shortDate = (date: string): string => `${Number(date.slice(8, 10))} ${months[Number(date.slice(5, 7)) - 1]}`;
 
 /**
- * Credits spent and added per day as an inline SVG bar chart (no script, no external asset), described for
- * screen readers by its title and summary, with the same numbers in a table behind a disclosure.
+ * The top of the y axis: the largest day rounded up to 1, 2, 4, 6 or 8 × 10ⁿ (at least 2), so the top and the
+ * middle tick are both whole numbers of credits.
+ */
+export function axisMax(largest: number): number {
+  if (largest <= 2) return 2;
+  const magnitude = 10 ** Math.floor(Math.log10(largest));
+  const step = [1, 2, 4, 6, 8, 10].find((m) => m * magnitude >= largest) ?? 10;
+  return step * magnitude;
+}
+
+/**
+ * Credits spent per day as bars on one labelled y axis ("credits spent") over a labelled x axis (the day),
+ * with the days credits were added as markers above the plot: additions are usually far larger than a day's
+ * spending, so on the same scale they would flatten every bar. The bars are an SVG that stretches to the
+ * width (`preserveAspectRatio="none"`, no text inside it); every label is HTML text, so it keeps its CSS size
+ * on a phone instead of shrinking with a viewBox. No script and no external asset; the same numbers are in a
+ * table behind a disclosure, and the summary is the SVG's description.
  */
 export function UsageChart(props: { days: UsageDay[] }) {
   const { days } = props;
-  const max = Math.max(1, ...days.map((d) => Math.max(d.spentCredits, d.addedCredits)));
-  const plotHeight = height - top - bottom;
-  const slot = (width - left) / Math.max(1, days.length);
-  const barWidth = Math.max(2, slot / 2 - 1);
-  const y = (value: number) => top + plotHeight - (value / max) * plotHeight;
+  const n = Math.max(1, days.length);
+  const max = axisMax(Math.max(0, ...days.map((d) => d.spentCredits)));
   const totalSpent = days.reduce((sum, d) => sum + d.spentCredits, 0);
   const totalAdded = days.reduce((sum, d) => sum + d.addedCredits, 0);
   const first = days[0]?.date ?? '';
   const last = days.at(-1)?.date ?? '';
-  const summary = `${totalSpent} credits spent and ${totalAdded} added between ${first} and ${last}.`;
+  const additions = days.filter((d) => d.addedCredits > 0);
+  const summary = `${credits(totalSpent)} spent and ${totalAdded} added between ${first} and ${last}.`;
+  const slot = 10;
+  const barWidth = 7;
+  const plotHeight = 100;
   return (
     <figure class="chart card" style="margin: 0">
       <figcaption>
@@ -31,58 +47,83 @@ export function UsageChart(props: { days: UsageDay[] }) {
         <span class="legend" aria-hidden="true">
           <span>
             <span class="swatch" style="background: var(--bar)" />
-            Spent
+            Credits spent
           </span>
           <span>
-            <span class="swatch" style="background: var(--bar-added)" />
-            Added
+            <span class="swatch diamond" style="background: var(--bar-added)" />
+            Credits added (marker)
           </span>
         </span>
       </figcaption>
-      <svg viewBox={`0 0 ${width} ${height}`} role="img" aria-labelledby="usage-title usage-desc">
-        <title id="usage-title">Credits per day</title>
-        <desc id="usage-desc">{summary}</desc>
-        <line class="axis" x1={left} y1={top + plotHeight} x2={width} y2={top + plotHeight} />
-        <line class="axis" x1={left} y1={top} x2={width} y2={top} stroke-dasharray="3 3" />
-        <text x={left - 4} y={top + 4} text-anchor="end">
-          {max}
-        </text>
-        <text x={left - 4} y={top + plotHeight} text-anchor="end">
-          0
-        </text>
-        {days.map((day, i) => {
-          const x = left + i * slot;
-          return (
-            <g>
-              <rect
-                class="spent"
-                x={x + 1}
-                y={y(day.spentCredits)}
-                width={barWidth}
-                height={top + plotHeight - y(day.spentCredits)}
-              >
-                <title>{`${day.date}: ${day.spentCredits} spent`}</title>
-              </rect>
-              <rect
-                class="added"
-                x={x + 1 + barWidth}
-                y={y(day.addedCredits)}
-                width={barWidth}
-                height={top + plotHeight - y(day.addedCredits)}
-              >
-                <title>{`${day.date}: ${day.addedCredits} added`}</title>
-              </rect>
-            </g>
-          );
-        })}
-        <text x={left} y={height - 6}>
-          {first}
-        </text>
-        <text x={width} y={height - 6} text-anchor="end">
-          {last}
-        </text>
-      </svg>
-      <p class="muted">{summary}</p>
+      <div class="chart-body">
+        <div class="y-title" data-axis-label="y">
+          credits spent
+        </div>
+        <div class="y-ticks" aria-hidden="true">
+          <span class="tick" style="top: 0%">
+            {max}
+          </span>
+          <span class="tick" style="top: 50%">
+            {max / 2}
+          </span>
+          <span class="tick" style="top: 100%">
+            0
+          </span>
+        </div>
+        <div class="added-band" aria-hidden="true">
+          {additions.map((day) => {
+            const i = days.indexOf(day);
+            return (
+              <span
+                class="marker"
+                style={`left: ${(((i + 0.5) / n) * 100).toFixed(3)}%`}
+                title={`${day.date}: ${day.addedCredits} credits added`}
+              />
+            );
+          })}
+        </div>
+        <div class="plot">
+          <svg
+            viewBox={`0 0 ${n * slot} ${plotHeight}`}
+            preserveAspectRatio="none"
+            role="img"
+            aria-labelledby="usage-title usage-desc"
+          >
+            <title id="usage-title">Credits spent per day</title>
+            <desc id="usage-desc">{summary}</desc>
+            <line
+              class="grid-line"
+              x1="0"
+              y1={plotHeight / 2}
+              x2={n * slot}
+              y2={plotHeight / 2}
+              stroke-dasharray="3 3"
+              vector-effect="non-scaling-stroke"
+            />
+            {days.map((day, i) => {
+              const h = (day.spentCredits / max) * plotHeight;
+              return (
+                <rect class="spent" x={i * slot + (slot - barWidth) / 2} y={plotHeight - h} width={barWidth} height={h}>
+                  <title>{`${day.date}: ${day.spentCredits} credits spent`}</title>
+                </rect>
+              );
+            })}
+          </svg>
+        </div>
+        <div class="x-ticks" aria-hidden="true">
+          <span class="tick">{first && shortDate(first)}</span>
+          <span class="tick">{last && shortDate(last)}</span>
+        </div>
+        <div class="x-title" data-axis-label="x">
+          day (UTC)
+        </div>
+      </div>
+      <p class="muted">
+        {summary}
+        {additions.length > 0 && (
+          <> Added: {additions.map((d) => `${d.addedCredits} on ${shortDate(d.date)}`).join(', ')}.</>
+        )}
+      </p>
       <details>
         <summary>Usage as a table</summary>
         <table>
@@ -91,10 +132,10 @@ export function UsageChart(props: { days: UsageDay[] }) {
             <tr>
               <th scope="col">Day</th>
               <th scope="col" class="num">
-                Spent
+                Credits spent
               </th>
               <th scope="col" class="num">
-                Added
+                Credits added
               </th>
             </tr>
           </thead>

@@ -110,9 +110,7 @@ const base64 = /^[A-Za-z0-9+/]*={0,2}$/;
  * The image (`image_file` upload or `image_file_b64`), the background image (`bg_image_file` upload) and the
  * other fields, from a form or a JSON body.
  */
-async function readRequest(
-  c: Context<AppEnv>,
-): Promise<{
+async function readRequest(c: Context<AppEnv>): Promise<{
   fields: RemoveBgFields;
   image: Uint8Array;
   background: Uint8Array | undefined;
