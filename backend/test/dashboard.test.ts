@@ -97,7 +97,7 @@ describe('dashboard in the browser', () => {
     // A new free team is topped up to its monthly allowance the first time its pool is looked at.
     expect(await balanceOn(page)).toBe(served.t.config.billing.freeMonthlyCredits);
     expect(await page.getByTestId('plan').textContent()).toMatch(/^Free/);
-    expect(await page.locator('svg[role="img"] title').first().textContent()).toBe('Credits per day');
+    expect(await page.locator('svg[role="img"] title').first().textContent()).toBe('Credits spent per day');
     await page.screenshot({ path: '/tmp/lumina-dashboard.png', fullPage: true });
 
     // Signing out ends the session: the dashboard asks for a sign-in again.
@@ -228,10 +228,11 @@ describe('dashboard in the browser', () => {
     expect(task.status).toBe('COMPLETED');
 
     await page.goto(`${origin}/tasks`);
-    const row = page.getByRole('row').filter({ hasText: 'magic-edit' });
+    const row = page.getByRole('row').filter({ hasText: 'Magic edit: “make it sunset”' });
     expect(await row.textContent()).toContain('Done');
-    expect(await row.getByRole('cell').nth(3).textContent()).toBe(String(editPrice));
-    const thumb = row.getByRole('img', { name: 'Result of magic-edit' });
+    expect(await row.getByRole('cell').nth(2).textContent()).toBe('API key “script”');
+    expect(await row.getByRole('cell').nth(4).textContent()).toBe(`${editPrice} credits`);
+    const thumb = row.getByRole('img', { name: 'Result of Magic edit: “make it sunset”' });
     expect(await thumb.getAttribute('loading')).toBe('lazy');
     expect(await thumb.getAttribute('width')).toBe('64');
     // The browser really loads the signed result URL (a string: these tests type-check without the DOM library).
