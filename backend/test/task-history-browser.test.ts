@@ -146,7 +146,7 @@ describe('the task history and usage chart in Chromium', () => {
         expect(Math.max(...bars)).toBeGreaterThanOrEqual((plot?.height ?? 0) / 2);
         expect(await page.getByRole('heading', { name: 'Recent tasks' }).isVisible()).toBe(true);
         expect(await page.locator('#recent-tasks + table tbody tr').count()).toBe(4);
-        await page.screenshot({ path: join(screenshots, `dashboard-${suffix}.png`), fullPage: true });
+        await page.screenshot({ path: join(screenshots, `history-dashboard-${suffix}.png`), fullPage: true });
 
         await page.goto(`${served.origin}/tasks`);
         await page.waitForFunction(
@@ -177,7 +177,7 @@ describe('the task history and usage chart in Chromium', () => {
         for (const control of await page.locator('main a:visible, main select:visible, main button:visible').all()) {
           await control.click({ trial: true, timeout: 5_000 });
         }
-        await page.screenshot({ path: join(screenshots, `tasks-${suffix}.png`), fullPage: true });
+        await page.screenshot({ path: join(screenshots, `history-tasks-${suffix}.png`), fullPage: true });
 
         // Filters are a plain GET form.
         await page.getByLabel('Source').selectOption('studio');
@@ -196,7 +196,7 @@ describe('the task history and usage chart in Chromium', () => {
         const after = await page.getByRole('img', { name: /^Result of Upscale/ }).boundingBox();
         expect(after?.width ?? 0).toBeGreaterThan(width === 375 ? 300 : 400);
         expect(await page.getByRole('link', { name: /…/ }).count()).toBeGreaterThan(0); // "from task …"
-        await page.screenshot({ path: join(screenshots, `task-${suffix}.png`), fullPage: true });
+        await page.screenshot({ path: join(screenshots, `history-task-${suffix}.png`), fullPage: true });
         await context.close();
       });
     }
