@@ -15,6 +15,7 @@ import {
 } from '@lumina/gpu-worker';
 import { RemoveBackgroundParams, type ResultFormat, type StageTimings } from '@lumina/shared';
 import sharp from 'sharp';
+import { pngOptionsFor, webpOptions } from '../gpu-worker/src/pipeline/encode-image.ts';
 import { benchIntraOpThreads, benchThreads } from './support/bench-threads.ts';
 import { benchExecutionProvider } from './support/execution-provider.ts';
 import { rawOnnxFloor } from './support/raw-onnx-floor.ts';
@@ -65,7 +66,8 @@ async function benchInput(session: ModelSession, name: string, bytes: Buffer, fo
 
 /**
  * Encoder settings on real results (RGBA with a real mask), to choose the worker's defaults from measurements.
- * The worker uses `png level 3 adaptive` and `webp lossless effort 0` (gpu-worker/src/pipeline/encode-image.ts).
+ * `(worker)` marks what the worker uses for a result of this size (gpu-worker/src/pipeline/encode-image.ts: PNG
+ * level 3 adaptive up to 8 MP, level 1 adaptive above; WebP lossless at effort 0).
  */
 async function benchEncoders(session: ModelSession, name: string, bytes: Buffer) {
   const { bytes: png } = await removeBackground({
@@ -75,12 +77,21 @@ async function benchEncoders(session: ModelSession, name: string, bytes: Buffer)
   });
   const { data, info } = await sharp(png).raw().toBuffer({ resolveWithObject: true });
   const image = () => sharp(data, { raw: { width: info.width, height: info.height, channels: info.channels } });
+  const chosenPng = pngOptionsFor(info.width * info.height);
+  const pngCandidate = (label: string, options: sharp.PngOptions): [string, () => Promise<Buffer>] => [
+    (options.compressionLevel ?? 6) === chosenPng.compressionLevel &&
+    (options.adaptiveFiltering ?? false) === chosenPng.adaptiveFiltering
+      ? `${label} (worker)`
+      : label,
+    () => image().png(options).toBuffer(),
+  ];
   const candidates: Array<[string, () => Promise<Buffer>]> = [
-    ['png level 6 (sharp default)', () => image().png().toBuffer()],
-    ['png level 1', () => image().png({ compressionLevel: 1 }).toBuffer()],
-    ['png level 3 adaptive (chosen)', () => image().png({ compressionLevel: 3, adaptiveFiltering: true }).toBuffer()],
-    ['png level 6 adaptive', () => image().png({ compressionLevel: 6, adaptiveFiltering: true }).toBuffer()],
-    ['webp lossless effort 0 (chosen)', () => image().webp({ lossless: true, effort: 0 }).toBuffer()],
+    pngCandidate('png level 6 (sharp default)', {}),
+    pngCandidate('png level 1', { compressionLevel: 1 }),
+    pngCandidate('png level 1 adaptive', { compressionLevel: 1, adaptiveFiltering: true }),
+    pngCandidate('png level 3 adaptive', { compressionLevel: 3, adaptiveFiltering: true }),
+    pngCandidate('png level 6 adaptive', { compressionLevel: 6, adaptiveFiltering: true }),
+    ['webp lossless effort 0 (worker)', () => image().webp(webpOptions).toBuffer()],
     ['webp lossless effort 4', () => image().webp({ lossless: true }).toBuffer()],
     ['webp q90 alphaQuality 100', () => image().webp({ quality: 90, alphaQuality: 100 }).toBuffer()],
   ];

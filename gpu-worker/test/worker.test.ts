@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { createObjectStore, type ObjectStore } from '@lumina/runtime';
 import { GpuJobResult, queueNames, RemoveBackgroundParams, type TaskJob } from '@lumina/shared';
 import { Queue, QueueEvents } from 'bullmq';
+import { Redis } from 'ioredis';
 import sharp from 'sharp';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type GpuWorker, type Logger, loadWorkerConfig, silentLogger, startGpuWorker } from '../src/index.ts';
@@ -20,8 +21,15 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-/** A worker, a producer and an event listener on a queue prefix of this test's own, over a temporary store. */
-async function harness(env: Record<string, string> = {}, log: Logger = silentLogger) {
+/**
+ * A worker, a producer and an event listener on a queue prefix of this test's own, over a temporary store;
+ * `workerStore` may wrap the store the worker sees (the producer writes inputs to the store itself).
+ */
+async function harness(
+  env: Record<string, string> = {},
+  log: Logger = silentLogger,
+  workerStore: (store: ObjectStore) => ObjectStore = (store) => store,
+) {
   const dataDir = mkdtempSync(join(tmpdir(), 'lumina-worker-test-'));
   const config = loadWorkerConfig({
     REDIS_URL: redisUrl,
@@ -38,7 +46,7 @@ async function harness(env: Record<string, string> = {}, log: Logger = silentLog
     await queue.close();
     rmSync(dataDir, { recursive: true, force: true });
   });
-  const worker: GpuWorker = await startGpuWorker({ config, store, log });
+  const worker: GpuWorker = await startGpuWorker({ config, store: workerStore(store), log });
   cleanups.push(() => worker.close());
   await Promise.all([worker.ready, events.waitUntilReady()]);
 
@@ -117,36 +125,72 @@ describe('gpu worker over real Redis', () => {
     expect(failed?.attemptsMade).toBe(1);
   });
 
-  it('keeps renewing its job locks with eight jobs in flight, so a lock shorter than one inference stalls none of them', async () => {
+  it('keeps renewing the locks of eight jobs in flight, each held until it has outlived the lock it had', async () => {
     // onnxruntime-node runs inference synchronously; were it on the event loop, or were the decodes and encodes of
-    // eight jobs to starve it, a 1 s lock would expire while the jobs wait their turn for the model and they would
-    // be lost to the stalled-job checker.
-    const { queue, events, submit } = await harness({
-      WORKER_CONCURRENCY: '8',
-      WORKER_LOCK_DURATION_MS: '1000',
-      WORKER_STALLED_INTERVAL_MS: '1000',
+    // eight jobs to starve it, the locks would expire while the jobs wait their turn for the model and the jobs
+    // would be lost to the stalled-job checker. Nothing here depends on how fast the machine is: every job is held
+    // at its result upload until all eight are held there at once and each has outlived the lock it had when the
+    // test first saw it, so none can finish without its lock having been renewed, under the load of the others'
+    // decodes, inferences and encodes. The lock (5 s) only has to outlast the longest pause of a loaded machine.
+    const log = recordingLogger();
+    const held = new Set<string>();
+    let release = () => {};
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
     });
+    const holdResults = (store: ObjectStore): ObjectStore => ({
+      kind: store.kind,
+      get: (key) => store.get(key),
+      delete: (key) => store.delete(key),
+      list: (prefix) => store.list(prefix),
+      check: () => store.check(),
+      async put(key, body, contentType) {
+        if (key.startsWith('results/')) {
+          held.add(key);
+          await released;
+        }
+        return store.put(key, body, contentType);
+      },
+    });
+    const { queue, events, submit } = await harness(
+      { WORKER_CONCURRENCY: '8', WORKER_LOCK_DURATION_MS: '5000', WORKER_STALLED_INTERVAL_MS: '1000' },
+      log,
+      holdResults,
+    );
     const stalled: string[] = [];
     events.on('stalled', ({ jobId }) => stalled.push(jobId));
     const names = ['home.jpg', 'chelsea.png', 'horse.png', 'fruits.jpg', 'coffee.png', 'smarties.png', 'baboon.jpg'];
     const jobs = [];
     for (let i = 0; i < 8; i++) jobs.push(await submit(fixture(names[i % names.length] ?? 'home.jpg')));
-    let mostActive = 0;
-    const watching = setInterval(() => {
-      queue.getActiveCount().then(
-        (n) => {
-          mostActive = Math.max(mostActive, n);
-        },
-        () => {},
-      );
-    }, 200);
+
+    // When each lock was first seen to expire; a job is done waiting once that moment has passed with its lock
+    // still there, i.e. renewed.
+    const redis = new Redis(redisUrl);
+    cleanups.push(async () => {
+      await redis.quit();
+    });
+    const firstExpiry = new Map<string, number>();
+    const outlived = new Set<string>();
     try {
-      await Promise.all(jobs.map(({ queued }) => queued.waitUntilFinished(events, 8 * jobWaitMs)));
+      // A stalled job would be taken again with a fresh lock: stop waiting and let the assertions say so.
+      while ((held.size < jobs.length || outlived.size < jobs.length) && stalled.length === 0) {
+        for (const { job } of jobs) {
+          const ttl = await redis.pttl(`${queue.toKey(job.taskId)}:lock`);
+          if (ttl <= 0) continue;
+          const expiry = firstExpiry.get(job.taskId);
+          if (expiry === undefined) firstExpiry.set(job.taskId, Date.now() + ttl);
+          else if (Date.now() > expiry) outlived.add(job.taskId);
+        }
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
     } finally {
-      clearInterval(watching);
+      release();
     }
+    expect(held.size).toBe(8);
+
+    await Promise.all(jobs.map(({ queued }) => queued.waitUntilFinished(events, 8 * jobWaitMs)));
     expect(stalled).toEqual([]);
-    expect(mostActive).toBeGreaterThan(1);
+    expect(log.lines.filter((line) => line.message === 'gpu worker error')).toEqual([]);
     for (const { job } of jobs) expect((await queue.getJob(job.taskId))?.attemptsMade).toBe(1);
   }, 1_200_000);
 

@@ -18,12 +18,16 @@ export async function applyMask(image: DecodedImage, mask: ModelOutput, spec: Mo
     for (let i = start; i < end; i++) mask8[i] = ((mask.data[i] ?? 0) - low) * scale;
   });
 
-  // Bilinear rather than lanczos: a sharpening kernel rings at the mask's edges, which shows as faint halos.
-  const alpha = await sharp(mask8, { raw: { width: mask.width, height: mask.height, channels: 1 } })
-    .toColourspace('b-w')
-    .resize(image.width, image.height, { fit: 'fill', kernel: 'linear' })
-    .raw()
-    .toBuffer();
+  // Bilinear rather than lanczos: a sharpening kernel rings at the mask's edges, which shows as faint halos. A
+  // mask already at the image's size is used as it is (libvips' resize to the same size is the identity).
+  const alpha =
+    mask.width === image.width && mask.height === image.height
+      ? Buffer.from(mask8.buffer, mask8.byteOffset, mask8.byteLength)
+      : await sharp(mask8, { raw: { width: mask.width, height: mask.height, channels: 1 } })
+          .toColourspace('b-w')
+          .resize(image.width, image.height, { fit: 'fill', kernel: 'linear' })
+          .raw()
+          .toBuffer();
   const pixelCount = image.width * image.height;
   if (alpha.length !== pixelCount) throw new Error(`resized mask has ${alpha.length} bytes, expected ${pixelCount}`);
   const pixels = image.pixels;
