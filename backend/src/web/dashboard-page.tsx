@@ -4,9 +4,11 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import type { AppEnv } from '../http/env.ts';
 import { describeBilling } from '../services/describe-billing.ts';
+import { listTasks } from '../services/list-tasks.ts';
 import { summarizeUsage } from '../services/summarize-usage.ts';
 import { roleIn } from '../services/team-access.ts';
 import { PlanStat } from './billing-page.tsx';
+import { GetStarted } from './get-started.tsx';
 import { activeTeamOf, canManage, Layout } from './layout.tsx';
 import { renderPage } from './render-page.ts';
 import { UsageChart } from './usage-chart.tsx';
@@ -21,9 +23,10 @@ export const dashboardPage = new Hono<AppEnv>()
     const user = webUserOf(c);
     // Billing first: looking at it tops up a free team's monthly allowance, which the balance then shows.
     const billing = await describeBilling({ ctx: c.var.ctx, input: { teamId: user.teamId } });
-    const [me, usage] = await Promise.all([
+    const [me, usage, firstTask] = await Promise.all([
       meOf(c),
       summarizeUsage({ ctx: c.var.ctx, input: { userId: user.userId, teamId: user.teamId, days: usageDays } }),
+      listTasks({ ctx: c.var.ctx, input: { teamId: user.teamId, query: { limit: 1 } } }),
     ]);
     const team = activeTeamOf(me);
     return renderPage(
@@ -34,6 +37,9 @@ export const dashboardPage = new Hono<AppEnv>()
           You are {team.role === 'owner' ? 'the owner' : `${team.role === 'admin' ? 'an' : 'a'} ${team.role}`} of this
           team{team.personal ? ' (your personal team)' : ''}.
         </p>
+        {firstTask.data.length === 0 && (
+          <GetStarted baseUrl={c.var.ctx.config.publicBaseUrl} managesKeys={canManage(team.role)} />
+        )}
         <dl class="grid">
           <div class="card stat">
             <dt>Balance</dt>
