@@ -192,7 +192,11 @@ describe('dashboard in the browser', () => {
     const row = page.getByRole('row').filter({ hasText: 'CI pipeline' });
     expect(await row.textContent()).toContain(secret.slice(0, 8));
     expect(await row.textContent()).not.toContain('Never'); // its use above was recorded
-    await row.getByRole('button', { name: 'Revoke CI pipeline' }).click();
+    // Revoking asks first, on a page of its own; Cancel there would leave the key alone.
+    await row.getByRole('link', { name: 'Revoke CI pipeline' }).click();
+    await page.waitForURL(/\/keys\/[^/]+\/revoke$/);
+    expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Revoke the key “CI pipeline”?');
+    await page.getByRole('button', { name: 'Revoke key' }).click();
     await page.waitForURL(`${origin}/keys?revoked=1`);
     expect(await page.getByRole('row').filter({ hasText: 'CI pipeline' }).count()).toBe(0);
 
@@ -347,7 +351,10 @@ describe('dashboard pages, in process', () => {
       body: 'packId=starter',
     });
     expect(buy.status).toBe(501);
-    expect(await buy.text()).toContain('billing_unavailable');
+    // Refused on the billing page itself, in words.
+    const refused = await buy.text();
+    expect(refused).toContain('<h1>Billing</h1>');
+    expect(refused).toMatch(/<p class="alert" role="alert"[^>]*>[^<]*billing/i);
   });
 
   it('refuses cookie form posts that state no origin, and sign-ins posted from another site', async () => {

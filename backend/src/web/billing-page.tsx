@@ -1,6 +1,6 @@
 /** @jsxRuntime automatic */
 /** @jsxImportSource hono/jsx */
-import { type BillingOverview, CheckoutBody, type MeResponse } from '@lumina/shared';
+import { type BillingOverview, CheckoutBody, type MeResponse, upscaleScales } from '@lumina/shared';
 import { type Context, Hono } from 'hono';
 import type { Config } from '../config.ts';
 import type { AppEnv } from '../http/env.ts';
@@ -49,9 +49,10 @@ export function CreditPrices(props: { config: Pick<Config, 'prices' | 'gemini'> 
           Background removal: <strong>{credits(prices['remove-background'])}</strong> an image.
         </li>
         <li>
-          Upscale (2×, 3×, 4× or 8×): <strong>{credits(upscaleCreditsPerBlock(props.config, 'slim'))}</strong> per
-          started {megapixels} megapixels of result with the fast model (a 2× upscale of a 2048 × 2048 image is one
-          block); the medium model costs {upscaleRelativeCost.medium}× that, the thick one {upscaleRelativeCost.thick}×.
+          Upscale ({upscaleScales.map((scale) => `${scale}×`).join(' or ')}):{' '}
+          <strong>{credits(upscaleCreditsPerBlock(props.config, 'slim'))}</strong> per started {megapixels} megapixels
+          of result with the fast model (a 2× upscale of a 2048 × 2048 image is one block); the medium model costs{' '}
+          {upscaleRelativeCost.medium}× that, the thick one {upscaleRelativeCost.thick}×.
         </li>
         {props.config.gemini.apiKey !== undefined && (
           <li>
