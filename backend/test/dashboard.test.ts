@@ -145,7 +145,8 @@ describe('dashboard in the browser', () => {
     // The connected plugin is listed with the browser sessions, and disconnecting it cuts the token off.
     await ada.page.goto(`${origin}/sessions`);
     const row = ada.page.getByRole('row').filter({ hasText: 'Figma on the studio Mac' });
-    await row.getByRole('button', { name: 'Disconnect' }).click();
+    await row.getByRole('link', { name: 'Disconnect' }).click();
+    await ada.page.getByRole('button', { name: 'Disconnect' }).click();
     await ada.page.waitForURL(`${origin}/sessions?revoked=1`);
     expect(await ada.page.getByRole('main').textContent()).not.toContain('Figma on the studio Mac');
     const after = await fetch(`${origin}/api/v1/me`, { headers: { authorization: `Bearer ${token.token}` } });
@@ -207,6 +208,7 @@ describe('dashboard in the browser', () => {
 
   it('lists a finished task with its thumbnail and download link, and charts the credits it spent', async () => {
     const { page } = await signUp('Katherine');
+    expect(await page.getByTestId('get-started').count()).toBe(1); // no tasks yet
     await page.goto(`${origin}/tasks`);
     expect(await page.getByRole('main').textContent()).toContain('No tasks yet');
     await page.goto(`${origin}/keys`);
@@ -249,6 +251,7 @@ describe('dashboard in the browser', () => {
     expect(download.headers.get('content-type')).toMatch(/^image\//);
 
     await page.goto(`${origin}/`);
+    expect(await page.getByTestId('get-started').count()).toBe(0); // the first task ends the onboarding
     expect(await page.locator('svg[role="img"] desc').textContent()).toMatch(
       new RegExp(`^${editPrice} credits spent and ${served.t.config.billing.freeMonthlyCredits} added`),
     );
@@ -292,7 +295,7 @@ describe('dashboard in the browser', () => {
     // The owner sees the member, with the controls the member does not get.
     await owner.page.goto(`${origin}/team`);
     const row = owner.page.getByRole('row').filter({ hasText: member.email });
-    expect(await row.getByRole('button', { name: 'Remove Max' }).count()).toBe(1);
+    expect(await row.getByRole('link', { name: 'Remove Max' }).count()).toBe(1);
     await owner.page.context().close();
     await member.page.context().close();
   });
