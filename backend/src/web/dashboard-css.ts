@@ -67,9 +67,9 @@ td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 .snippet pre { flex: 1; min-width: 0; margin: 0; padding: .6rem .75rem; overflow-x: auto; background: var(--bg); border: 1px solid var(--border-strong); border-radius: 6px; font-size: .85rem; }
 .get-started { margin-bottom: 1.5rem; }
 .get-started h2 { margin-top: 0; }
-.get-started ol { margin: 0; padding-left: 1.25rem; display: grid; gap: .75rem; }
+.get-started ol { margin: 0; padding-left: 1.25rem; display: grid; grid-template-columns: minmax(0, 1fr); gap: .75rem; }
 .get-started h3 { margin: 0 0 .25rem; font-size: 1.05rem; }
-.get-started p { margin: 0 0 .5rem; }
+.get-started p { margin: 0 0 .5rem; overflow-wrap: anywhere; }
 .confirm > p:first-child { margin-top: 0; }
 .secret input { flex: 1; font-family: ui-monospace, SFMono-Regular, Menlo, monospace; }
 time { white-space: nowrap; }
