@@ -145,7 +145,8 @@ describe('dashboard in the browser', () => {
     // The connected plugin is listed with the browser sessions, and disconnecting it cuts the token off.
     await ada.page.goto(`${origin}/sessions`);
     const row = ada.page.getByRole('row').filter({ hasText: 'Figma on the studio Mac' });
-    await row.getByRole('button', { name: 'Disconnect' }).click();
+    await row.getByRole('link', { name: 'Disconnect' }).click();
+    await ada.page.getByRole('button', { name: 'Disconnect' }).click();
     await ada.page.waitForURL(`${origin}/sessions?revoked=1`);
     expect(await ada.page.getByRole('main').textContent()).not.toContain('Figma on the studio Mac');
     const after = await fetch(`${origin}/api/v1/me`, { headers: { authorization: `Bearer ${token.token}` } });
@@ -192,7 +193,11 @@ describe('dashboard in the browser', () => {
     const row = page.getByRole('row').filter({ hasText: 'CI pipeline' });
     expect(await row.textContent()).toContain(secret.slice(0, 8));
     expect(await row.textContent()).not.toContain('Never'); // its use above was recorded
-    await row.getByRole('button', { name: 'Revoke CI pipeline' }).click();
+    // Revoking asks first, on a page of its own; Cancel there would leave the key alone.
+    await row.getByRole('link', { name: 'Revoke CI pipeline' }).click();
+    await page.waitForURL(/\/keys\/[^/]+\/revoke$/);
+    expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Revoke the key “CI pipeline”?');
+    await page.getByRole('button', { name: 'Revoke key' }).click();
     await page.waitForURL(`${origin}/keys?revoked=1`);
     expect(await page.getByRole('row').filter({ hasText: 'CI pipeline' }).count()).toBe(0);
 
@@ -203,6 +208,7 @@ describe('dashboard in the browser', () => {
 
   it('lists a finished task with its thumbnail and download link, and charts the credits it spent', async () => {
     const { page } = await signUp('Katherine');
+    expect(await page.getByTestId('get-started').count()).toBe(1); // no tasks yet
     await page.goto(`${origin}/tasks`);
     expect(await page.getByRole('main').textContent()).toContain('No tasks yet');
     await page.goto(`${origin}/keys`);
@@ -246,6 +252,7 @@ describe('dashboard in the browser', () => {
     expect(download.headers.get('content-type')).toMatch(/^image\//);
 
     await page.goto(`${origin}/`);
+    expect(await page.getByTestId('get-started').count()).toBe(0); // the first task ends the onboarding
     expect(await page.locator('svg[role="img"] desc').textContent()).toMatch(
       new RegExp(`^${editPrice} credits spent and ${served.t.config.billing.freeMonthlyCredits} added`),
     );
@@ -289,7 +296,7 @@ describe('dashboard in the browser', () => {
     // The owner sees the member, with the controls the member does not get.
     await owner.page.goto(`${origin}/team`);
     const row = owner.page.getByRole('row').filter({ hasText: member.email });
-    expect(await row.getByRole('button', { name: 'Remove Max' }).count()).toBe(1);
+    expect(await row.getByRole('link', { name: 'Remove Max' }).count()).toBe(1);
     await owner.page.context().close();
     await member.page.context().close();
   });
@@ -348,7 +355,10 @@ describe('dashboard pages, in process', () => {
       body: 'packId=starter',
     });
     expect(buy.status).toBe(501);
-    expect(await buy.text()).toContain('billing_unavailable');
+    // Refused on the billing page itself, in words.
+    const refused = await buy.text();
+    expect(refused).toContain('<h1>Billing</h1>');
+    expect(refused).toMatch(/<p class="alert" role="alert"[^>]*>[^<]*billing/i);
   });
 
   it('refuses cookie form posts that state no origin, and sign-ins posted from another site', async () => {

@@ -3,7 +3,7 @@ import { InviteCreated, MemberList, TeamView } from '@lumina/shared';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { invites } from '../src/db/schema.ts';
-import { type Browser, dashboardJson, signUpBrowser } from './support/accounts.ts';
+import { type Browser, dashboardJson, postForm, signUpBrowser } from './support/accounts.ts';
 import { startTestBackend, type TestBackend } from './support/harness.ts';
 import { closedPort, parseMail, type SmtpStandIn, startSmtpStandIn } from './support/smtp-stand-in.ts';
 
@@ -89,13 +89,9 @@ describe('invite e-mail over SMTP', () => {
     const owner = await signUpBrowser(t, 'Dora');
     const address = `pat-${randomBytes(4).toString('hex')}@example.com`;
     const before = smtp.messages.length;
-    const res = await t.request('/team/invites', {
-      method: 'POST',
-      headers: { ...owner.headers(), 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ email: address, role: 'member' }).toString(),
-    });
-    expect(res.status).toBe(201);
-    const page = await res.text();
+    const { posted, page: after } = await postForm(t, owner, '/team/invites', { email: address, role: 'member' });
+    expect(posted.status).toBe(303); // POST-redirect-GET: the link is shown once on the team page
+    const page = await after.text();
     expect(page).toContain(`We e-mailed this link to ${address}`);
     const delivered = smtp.messages.slice(before);
     expect(delivered.map((m) => m.to)).toEqual([[address]]);
@@ -133,13 +129,9 @@ describe('invite e-mail when the SMTP server is down', () => {
   it('shows the dashboard inviter the link to pass on', async () => {
     const owner = await signUpBrowser(t, 'Dora');
     const address = `sam-${randomBytes(4).toString('hex')}@example.com`;
-    const res = await t.request('/team/invites', {
-      method: 'POST',
-      headers: { ...owner.headers(), 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ email: address, role: 'member' }).toString(),
-    });
-    expect(res.status).toBe(201);
-    const page = await res.text();
+    const { posted, page: after } = await postForm(t, owner, '/team/invites', { email: address, role: 'member' });
+    expect(posted.status).toBe(303); // POST-redirect-GET: the link is shown once on the team page
+    const page = await after.text();
     expect(page).toContain(`Send this link to ${address}`);
     expect(page).toMatch(/value="http:\/\/lumina\.test\/invite\?token=[a-z2-7]+"/);
   });

@@ -67,7 +67,8 @@ describe('the webhooks page', () => {
     await page.getByRole('button', { name: 'Disable' }).click();
     await page.waitForURL(`${served.origin}/webhooks?disabled=1`);
     expect(await page.getByText('Disabled ·').count()).toBe(1);
-    await page.getByRole('button', { name: `Delete ${hook.url}` }).click();
+    await page.getByRole('link', { name: `Delete ${hook.url}` }).click();
+    await page.getByRole('button', { name: 'Delete endpoint' }).click();
     await page.waitForURL(`${served.origin}/webhooks?deleted=1`);
     expect(await page.getByText('No endpoints yet.').count()).toBe(1);
   });

@@ -12,9 +12,10 @@ import { revokeAllSessions } from '../services/revoke-all-sessions.ts';
 import { revokeSession } from '../services/revoke-session.ts';
 import { signIn } from '../services/sign-in.ts';
 import { signUp } from '../services/sign-up.ts';
+import { ConfirmPage } from './confirm-page.tsx';
 import { Alert, Layout } from './layout.tsx';
 import { renderPage } from './render-page.ts';
-import { safeNext, signedIn, teamCookieName, webUserOf } from './web-session.ts';
+import { meOf, safeNext, signedIn, teamCookieName, webUserOf } from './web-session.ts';
 
 const labelOf = (userAgent: string | undefined): string | undefined => userAgent?.slice(0, 200) || undefined;
 const text = (value: unknown): string => (typeof value === 'string' ? value : '');
@@ -98,6 +99,12 @@ function SignUpPage(props: { next: string; google: boolean; email?: string; name
   );
 }
 
+const signUpMessages = {
+  name: 'Enter your name, up to 100 characters.',
+  email: 'Enter an e-mail address like name@example.com.',
+  password: 'Choose a password of 8 to 256 characters.',
+};
+
 /**
  * Sign-up, sign-in and sign-out as plain form posts. They use the same use cases, rate limits and CSRF rule as
  * the JSON API; a fresh session starts on the personal team.
@@ -135,7 +142,11 @@ export const authPages = new Hono<AppEnv>()
     const again = { next, google: googleOn(c), email: text(form.email), name: text(form.name) };
     const body = SignUpBody.safeParse({ email: again.email, password: text(form.password), name: again.name });
     if (!body.success) {
-      const errors = body.error.issues.map((issue) => `${String(issue.path[0] ?? 'form')}: ${issue.message}`);
+      // One plain sentence per wrong field, in the form's order; zod's own wording stays out of the page.
+      const wrong = new Set(body.error.issues.map((issue) => String(issue.path[0])));
+      const errors = (['name', 'email', 'password'] as const)
+        .filter((field) => wrong.has(field))
+        .map((field) => signUpMessages[field]);
       return renderPage(c, <SignUpPage {...again} errors={errors} />, 400);
     }
     try {
@@ -157,6 +168,23 @@ export const authPages = new Hono<AppEnv>()
     clearSessionCookie(c);
     return c.redirect('/sign-in', 303);
   })
+  .get('/sign-out-everywhere', signedIn, async (c) =>
+    renderPage(
+      c,
+      <ConfirmPage
+        me={await meOf(c)}
+        path="/sessions"
+        title="Sign out everywhere?"
+        action="/sign-out-everywhere"
+        confirmLabel="Sign out everywhere"
+      >
+        <p>
+          Every browser you are signed in on, this one included, is signed out, and every connected plugin is
+          disconnected. Plugins need a new pairing afterwards.
+        </p>
+      </ConfirmPage>,
+    ),
+  )
   .post('/sign-out-everywhere', signedIn, async (c) => {
     const user = webUserOf(c);
     await revokeAllSessions({ ctx: c.var.ctx, input: { userId: user.userId } });

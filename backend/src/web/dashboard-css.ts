@@ -22,6 +22,7 @@ export const dashboardCss = `
   }
 }
 * { box-sizing: border-box; }
+[hidden] { display: none !important; }
 body { margin: 0; font: 16px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; background: var(--bg); color: var(--text); }
 a { color: var(--accent); }
 a:focus-visible, button:focus-visible, input:focus-visible, select:focus-visible, textarea:focus-visible, summary:focus-visible {
@@ -54,7 +55,7 @@ label { display: grid; gap: .25rem; font-weight: 600; font-size: .95rem; }
 input, select { font: inherit; padding: .5rem .6rem; border: 1px solid var(--border-strong); border-radius: 6px; background: var(--bg); color: var(--text); }
 button, .button { font: inherit; font-weight: 600; padding: .5rem .9rem; border-radius: 6px; border: 1px solid var(--accent); background: var(--accent); color: var(--accent-text); cursor: pointer; text-decoration: none; display: inline-block; }
 button.secondary { background: transparent; color: var(--accent); }
-button.danger { background: transparent; color: var(--danger); border-color: var(--danger); }
+button.danger, .button.danger { background: transparent; color: var(--danger); border-color: var(--danger); }
 button.link { background: none; border: none; color: var(--accent); padding: .25rem 0; text-decoration: underline; }
 table { width: 100%; border-collapse: collapse; background: var(--surface); }
 th, td { text-align: left; padding: .5rem .6rem; border-bottom: 1px solid var(--border); vertical-align: middle; }
@@ -64,6 +65,14 @@ td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 .notice { border-left: 4px solid var(--ok); background: var(--surface); padding: .75rem 1rem; margin: 0 0 1rem; }
 .alert { border-left: 4px solid var(--danger); background: var(--surface); padding: .75rem 1rem; margin: 0 0 1rem; }
 .secret { display: flex; gap: .5rem; }
+.snippet { display: flex; gap: .5rem; align-items: flex-start; }
+.snippet pre { flex: 1; min-width: 0; margin: 0; padding: .6rem .75rem; overflow-x: auto; background: var(--bg); border: 1px solid var(--border-strong); border-radius: 6px; font-size: .85rem; }
+.get-started { margin-bottom: 1.5rem; }
+.get-started h2 { margin-top: 0; }
+.get-started ol { margin: 0; padding-left: 1.25rem; display: grid; grid-template-columns: minmax(0, 1fr); gap: .75rem; }
+.get-started h3 { margin: 0 0 .25rem; font-size: 1.05rem; }
+.get-started p { margin: 0 0 .5rem; overflow-wrap: anywhere; }
+.confirm > p:first-child { margin-top: 0; }
 .secret input { flex: 1; font-family: ui-monospace, SFMono-Regular, Menlo, monospace; }
 time { white-space: nowrap; }
 .field { display: grid; gap: .25rem; }

@@ -8,6 +8,7 @@ import { listTasks } from '../services/list-tasks.ts';
 import { summarizeUsage } from '../services/summarize-usage.ts';
 import { roleIn } from '../services/team-access.ts';
 import { PlanStat } from './billing-page.tsx';
+import { GetStarted } from './get-started.tsx';
 import { activeTeamOf, canManage, Layout } from './layout.tsx';
 import { RecentTasks, recentTaskCount } from './recent-tasks.tsx';
 import { renderPage } from './render-page.ts';
@@ -37,6 +38,9 @@ export const dashboardPage = new Hono<AppEnv>()
           You are {team.role === 'owner' ? 'the owner' : `${team.role === 'admin' ? 'an' : 'a'} ${team.role}`} of this
           team{team.personal ? ' (your personal team)' : ''}.
         </p>
+        {recent.data.length === 0 && (
+          <GetStarted baseUrl={c.var.ctx.config.publicBaseUrl} managesKeys={canManage(team.role)} />
+        )}
         <dl class="grid">
           <div class="card stat">
             <dt>Balance</dt>

@@ -17,6 +17,7 @@ import { sessionsPage } from './sessions-page.tsx';
 import { studioPage } from './studio-page.tsx';
 import { tasksPage } from './tasks-page.tsx';
 import { teamPage } from './team-page.tsx';
+import { maybeMeOf } from './web-session.ts';
 import { webhooksPage } from './webhooks-page.tsx';
 
 /**
@@ -41,12 +42,13 @@ export const webRoutes = new Hono<AppEnv>()
   .get('*', async (c, next) => {
     if (/^\/(?:api|v1\.0|files|metrics|healthz|readyz)(?:\/|$)/.test(c.req.path)) return next();
     const error = new ApiError('not_found', `There is no page at ${c.req.path}.`);
-    return renderPage(c, <ErrorPage error={error} requestId={c.var.requestId} />, 404);
+    return renderPage(c, <ErrorPage error={error} requestId={c.var.requestId} me={await maybeMeOf(c)} />, 404);
   })
-  .onError((error, c) => {
+  .onError(async (error, c) => {
     const apiError = toApiError(error);
     if (apiError.code === 'internal_error') {
       c.var.ctx.log.error('unhandled error', { requestId: c.var.requestId, path: c.req.path, ...errorFields(error) });
     }
-    return renderPage(c, <ErrorPage error={apiError} requestId={c.var.requestId} />, apiError.status);
+    const me = await maybeMeOf(c);
+    return renderPage(c, <ErrorPage error={apiError} requestId={c.var.requestId} me={me} />, apiError.status);
   });

@@ -2,7 +2,7 @@ import type { MeResponse } from '@lumina/shared';
 import type { Context } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { createMiddleware } from 'hono/factory';
-import type { UserPrincipal } from '../auth/principal.ts';
+import type { Principal, UserPrincipal } from '../auth/principal.ts';
 import { ApiError } from '../errors.ts';
 import { checkSameOrigin } from '../http/check-same-origin.ts';
 import type { AppEnv } from '../http/env.ts';
@@ -52,6 +52,26 @@ export function webUserOf(c: Context<AppEnv>): UserPrincipal {
 /** Who is signed in, the active team and every team, for the page shell. */
 export const meOf = (c: Context<AppEnv>): Promise<MeResponse> =>
   describeMe({ ctx: c.var.ctx, input: { principal: webUserOf(c) } });
+
+/**
+ * The page shell's `me` where a page may also be seen signed out (the 404 and error pages): the signed-in
+ * person with their nav when the cookie holds a live session, otherwise nothing. It never redirects or throws.
+ */
+export async function maybeMeOf(c: Context<AppEnv>): Promise<MeResponse | undefined> {
+  try {
+    const principal: Principal | undefined = c.var.principal;
+    if (principal?.kind !== 'user') {
+      const token = sessionCookieOf(c);
+      if (token === undefined) return undefined;
+      const requestedTeamId = getCookie(c, teamCookieName) || undefined;
+      const input = { token, kind: 'browser' as const, requestedTeamId };
+      c.set('principal', (await authenticateSession({ ctx: c.var.ctx, input })).principal);
+    }
+    return await meOf(c);
+  } catch {
+    return undefined;
+  }
+}
 
 export function setActiveTeam(c: Context<AppEnv>, teamId: string) {
   setCookie(c, teamCookieName, teamId, {

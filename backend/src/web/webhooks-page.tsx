@@ -5,10 +5,11 @@ import {
   type MeResponse,
   type WebhookDeliveryView,
   type WebhookEndpointView,
-  type WebhookEndpointWithSecret,
+  WebhookEndpointWithSecret,
   webhookEventTypes,
 } from '@lumina/shared';
 import { type Context, Hono } from 'hono';
+import { ApiError } from '../errors.ts';
 import type { AppEnv } from '../http/env.ts';
 import { createWebhook } from '../services/create-webhook.ts';
 import { deleteWebhook } from '../services/delete-webhook.ts';
@@ -16,7 +17,10 @@ import { listWebhookDeliveries } from '../services/list-webhook-deliveries.ts';
 import { listWebhooks } from '../services/list-webhooks.ts';
 import { sendTestWebhook } from '../services/send-test-webhook.ts';
 import { updateWebhook } from '../services/update-webhook.ts';
-import { copyScript } from './keys-page.tsx';
+import { ConfirmPage } from './confirm-page.tsx';
+import { CopyButton, CopyScript } from './copy-button.tsx';
+import { setFlash, takeFlash } from './flash.ts';
+import { FormAlert, type FormRefusal, refusalOf, refusedValue } from './form-refusal.tsx';
 import { activeTeamOf, canManage, Layout, Notice, Time } from './layout.tsx';
 import { renderPage } from './render-page.ts';
 import { meOf, signedIn, webUserOf } from './web-session.ts';
@@ -73,14 +77,18 @@ function DeliveryLog(props: { deliveries: WebhookDeliveryView[]; label: string }
 function WebhooksPage(props: {
   me: MeResponse;
   endpoints: EndpointWithLog[] | null;
-  created?: WebhookEndpointWithSecret;
+  created?: WebhookEndpointWithSecret | undefined;
   notice?: string | undefined;
+  refusal?: FormRefusal | undefined;
 }) {
   const team = activeTeamOf(props.me);
+  const { refusal } = props;
+  const refusedEvents = refusedValue(refusal, 'add-webhook', 'eventTypes')?.split(',');
   return (
     <Layout title="Webhooks" me={props.me} path="/webhooks">
       <h1>Webhooks</h1>
       {props.notice && <Notice>{props.notice}</Notice>}
+      <FormAlert refusal={refusal} form="endpoint" />
       {props.endpoints === null ? (
         <p>
           Webhooks for {team.name} are managed by the team’s owners and admins. You are a {team.role}; ask one of them.
@@ -102,28 +110,40 @@ function WebhooksPage(props: {
                   Signing secret
                 </label>
                 <input id="new-webhook-secret" readonly value={props.created.secret} data-testid="new-webhook-secret" />
-                <button type="button" data-copy="new-webhook-secret" hidden>
-                  Copy
-                </button>
+                <CopyButton target="new-webhook-secret" label="Copy the signing secret" />
               </div>
-              <script dangerouslySetInnerHTML={{ __html: copyScript }} />
+              <CopyScript />
             </section>
           )}
           <h2>Add an endpoint</h2>
           <form class="stack card" method="post" action="/webhooks">
+            <FormAlert refusal={refusal} form="add-webhook" />
             <label>
               URL
-              <input name="url" type="url" required maxlength={2000} placeholder="https://example.com/lumina-hook" />
+              <input
+                name="url"
+                type="url"
+                required
+                maxlength={2000}
+                placeholder="https://example.com/lumina-hook"
+                value={refusedValue(refusal, 'add-webhook', 'url')}
+                aria-invalid={refusal?.form === 'add-webhook' ? 'true' : undefined}
+              />
             </label>
             <label>
               Description <span class="hint muted">(optional)</span>
-              <input name="description" maxlength={200} />
+              <input name="description" maxlength={200} value={refusedValue(refusal, 'add-webhook', 'description')} />
             </label>
             <fieldset>
               <legend>Events</legend>
               {webhookEventTypes.map((type) => (
                 <label style="display: inline-flex; gap: .4rem; margin-right: 1rem; font-weight: 400">
-                  <input type="checkbox" name="eventTypes" value={type} checked />
+                  <input
+                    type="checkbox"
+                    name="eventTypes"
+                    value={type}
+                    checked={refusedEvents ? refusedEvents.includes(type) : true}
+                  />
                   <code>{type}</code>
                 </label>
               ))}
@@ -161,11 +181,13 @@ function WebhooksPage(props: {
                       {endpoint.enabled ? 'Disable' : 'Enable'}
                     </button>
                   </form>
-                  <form class="inline" method="post" action={`/webhooks/${encodeURIComponent(endpoint.id)}/delete`}>
-                    <button type="submit" class="danger" aria-label={`Delete ${endpoint.url}`}>
-                      Delete
-                    </button>
-                  </form>
+                  <a
+                    class="button danger"
+                    href={`/webhooks/${encodeURIComponent(endpoint.id)}/delete`}
+                    aria-label={`Delete ${endpoint.url}`}
+                  >
+                    Delete
+                  </a>
                 </div>
                 <h4>Recent deliveries</h4>
                 <DeliveryLog deliveries={deliveries} label={`Deliveries to ${endpoint.url}`} />
@@ -199,42 +221,97 @@ const notices: Record<string, string> = {
   disabled: 'The endpoint receives no events until it is enabled again.',
 };
 
-/** `/webhooks`: the active team's endpoints (owners and admins): add, test, enable or disable, delete, delivery log. */
+const webhookMessages = {
+  url: 'Enter the endpoint’s full address, starting with https:// (or http://), up to 2000 characters.',
+  eventTypes: 'Pick at least one event to send.',
+  description: 'Keep the description to 200 characters.',
+};
+
+/** The webhooks page again, with a refused form's message and input. */
+async function refused(c: Context<AppEnv>, refusal: FormRefusal) {
+  const manager = canManage(webUserOf(c).role);
+  const [me, endpoints] = await Promise.all([meOf(c), manager ? endpointsWithLogs(c) : null]);
+  return renderPage(c, <WebhooksPage me={me} endpoints={endpoints} refusal={refusal} />, refusal.status);
+}
+
+/** An endpoint action that refuses on the page rather than on an error page. */
+async function onEndpoint(c: Context<AppEnv>, run: () => Promise<unknown>, done: string) {
+  try {
+    await run();
+  } catch (error) {
+    return refused(c, refusalOf(error, 'endpoint', {}));
+  }
+  return c.redirect(`/webhooks?${done}=1`, 303);
+}
+
+/**
+ * `/webhooks`: the active team's endpoints (owners and admins): add (the signing secret shown once, after the
+ * redirect), test, enable or disable, delete after a confirmation step, and the delivery log.
+ */
 export const webhooksPage = new Hono<AppEnv>()
   .get('/webhooks', signedIn, async (c) => {
     const user = webUserOf(c);
-    const me = await meOf(c);
+    const [me, created] = await Promise.all([meOf(c), takeFlash(c, '/webhooks', WebhookEndpointWithSecret)]);
     const endpoints = canManage(user.role) ? await endpointsWithLogs(c) : null;
     const done = Object.keys(notices).find((key) => c.req.query(key) !== undefined);
-    return renderPage(c, <WebhooksPage me={me} endpoints={endpoints} notice={done && notices[done]} />);
+    const notice = done && notices[done];
+    return renderPage(c, <WebhooksPage me={me} endpoints={endpoints} created={created} notice={notice} />);
   })
   .post('/webhooks', signedIn, async (c) => {
     const user = webUserOf(c);
-    const ctx = c.var.ctx;
     const form = await c.req.parseBody({ all: true });
-    const eventTypes = [form.eventTypes ?? []].flat();
-    const body = CreateWebhookBody.parse({
-      url: form.url,
-      eventTypes,
-      ...(typeof form.description === 'string' && form.description.trim() !== ''
-        ? { description: form.description }
-        : {}),
-    });
-    const created = await createWebhook({ ctx, input: { principal: user, body } });
-    const [me, endpoints] = await Promise.all([meOf(c), endpointsWithLogs(c)]);
-    return renderPage(c, <WebhooksPage me={me} endpoints={endpoints} created={created} />, 201);
+    const eventTypes = [form.eventTypes ?? []].flat().filter((type) => typeof type === 'string');
+    const url = typeof form.url === 'string' ? form.url : '';
+    const description = typeof form.description === 'string' ? form.description : '';
+    try {
+      const body = CreateWebhookBody.parse({
+        url,
+        eventTypes,
+        ...(description.trim() !== '' ? { description } : {}),
+      });
+      const created = await createWebhook({ ctx: c.var.ctx, input: { principal: user, body } });
+      await setFlash(c, '/webhooks', created);
+      return c.redirect('/webhooks', 303);
+    } catch (error) {
+      const values = { url, description, eventTypes: eventTypes.join(',') };
+      return refused(c, refusalOf(error, 'add-webhook', values, webhookMessages));
+    }
   })
-  .post('/webhooks/:id/test', signedIn, async (c) => {
-    await sendTestWebhook({ ctx: c.var.ctx, input: { principal: webUserOf(c), endpointId: c.req.param('id') } });
-    return c.redirect('/webhooks?tested=1', 303);
-  })
-  .post('/webhooks/:id/:toggle{enable|disable}', signedIn, async (c) => {
+  .post('/webhooks/:id/test', signedIn, (c) =>
+    onEndpoint(
+      c,
+      () => sendTestWebhook({ ctx: c.var.ctx, input: { principal: webUserOf(c), endpointId: c.req.param('id') } }),
+      'tested',
+    ),
+  )
+  .post('/webhooks/:id/:toggle{enable|disable}', signedIn, (c) => {
     const enabled = c.req.param('toggle') === 'enable';
     const input = { principal: webUserOf(c), endpointId: c.req.param('id'), body: { enabled } };
-    await updateWebhook({ ctx: c.var.ctx, input });
-    return c.redirect(`/webhooks?${enabled ? 'enabled' : 'disabled'}=1`, 303);
+    return onEndpoint(c, () => updateWebhook({ ctx: c.var.ctx, input }), enabled ? 'enabled' : 'disabled');
   })
-  .post('/webhooks/:id/delete', signedIn, async (c) => {
-    await deleteWebhook({ ctx: c.var.ctx, input: { principal: webUserOf(c), endpointId: c.req.param('id') } });
-    return c.redirect('/webhooks?deleted=1', 303);
-  });
+  .get('/webhooks/:id/delete', signedIn, async (c) => {
+    const { webhooks } = await listWebhooks({ ctx: c.var.ctx, input: { principal: webUserOf(c) } });
+    const endpoint = webhooks.find((e) => e.id === c.req.param('id'));
+    if (!endpoint) throw new ApiError('not_found', 'There is no such webhook endpoint in this team.');
+    return renderPage(
+      c,
+      <ConfirmPage
+        me={await meOf(c)}
+        path="/webhooks"
+        title="Delete this endpoint?"
+        action={`/webhooks/${encodeURIComponent(endpoint.id)}/delete`}
+        confirmLabel="Delete endpoint"
+      >
+        <p style="overflow-wrap: anywhere">
+          <code>{endpoint.url}</code> stops receiving events, and its delivery log is removed. This cannot be undone.
+        </p>
+      </ConfirmPage>,
+    );
+  })
+  .post('/webhooks/:id/delete', signedIn, (c) =>
+    onEndpoint(
+      c,
+      () => deleteWebhook({ ctx: c.var.ctx, input: { principal: webUserOf(c), endpointId: c.req.param('id') } }),
+      'deleted',
+    ),
+  );

@@ -63,3 +63,28 @@ export function dashboardJson(browser: Browser, method: string, body?: unknown, 
 export async function errorCodeOf(res: Response): Promise<string> {
   return ErrorBody.parse(await res.json()).error.code;
 }
+
+/**
+ * A dashboard form post made the way a browser makes it: same origin, url-encoded. A 303 is followed with the
+ * one-time flash cookie the post set, so `page` is what the person sees after POST-redirect-GET.
+ */
+export async function postForm(
+  t: TestBackend,
+  browser: Browser,
+  path: string,
+  form: Record<string, string>,
+): Promise<{ posted: Response; page: Response }> {
+  const posted = await t.request(path, {
+    method: 'POST',
+    headers: browser.headers({ 'content-type': 'application/x-www-form-urlencoded' }),
+    body: new URLSearchParams(form).toString(),
+  });
+  const location = posted.headers.get('location');
+  if (posted.status !== 303 || location === null) return { posted, page: posted };
+  const flash = posted.headers
+    .getSetCookie()
+    .map((cookie) => /^lumina_flash=([^;]+)/.exec(cookie)?.[1])
+    .find((id) => id !== undefined);
+  const cookie = `lumina_session=${browser.token}${flash ? `; lumina_flash=${flash}` : ''}`;
+  return { posted, page: await t.request(location, { headers: browser.headers({ cookie }) }) };
+}
