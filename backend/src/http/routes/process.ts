@@ -23,13 +23,10 @@ const ProcessHeaders = z.object({
     .regex(/^[\x21-\x7e]{1,255}$/, 'Idempotency-Key must be 1–255 visible ASCII characters.')
     .optional()
     .meta({ description: 'Makes a retry safe: the same key answers the same task, charged once.' }),
-  Prefer: z
-    .string()
-    .optional()
-    .meta({
-      description: '`wait=N` (N ≤ 60): answer 200 with the finished task when it completes in time.',
-      example: 'wait=30',
-    }),
+  Prefer: z.string().optional().meta({
+    description: '`wait=N` (N ≤ 60): answer 200 with the finished task when it completes in time.',
+    example: 'wait=30',
+  }),
 });
 
 const creditHeaders = {
