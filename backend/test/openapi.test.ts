@@ -145,4 +145,32 @@ describe('the reference page', () => {
       for (const op of Object.values(methods as Record<string, Op>)) expect(html).toContain(`id="${op.operationId}"`);
     }
   });
+
+  it('may not be framed, links back to the dashboard, and names each request example with its curl command', async () => {
+    const res = await t.request('/api/v1/docs');
+    expect(res.headers.get('x-frame-options')).toBe('DENY');
+    expect(res.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+    const html = await res.text();
+    expect(html).toContain('<a href="/">← Back to the dashboard</a>');
+    const process = doc.paths['/api/v1/process']?.post as unknown as {
+      requestBody: { content: Record<string, { schema: { oneOf: { title?: string }[] }; examples: object }> };
+      'x-codeSamples': { label: string; source: string }[];
+    };
+    const form = process.requestBody.content['multipart/form-data'];
+    expect(form?.schema.oneOf.map((variant) => variant.title)).toEqual([
+      'Remove the background',
+      'Upscale',
+      'Magic edit (instruction)',
+    ]);
+    expect(process['x-codeSamples'].length).toBe(Object.keys(form?.examples ?? {}).length);
+    for (const sample of process['x-codeSamples']) {
+      expect(sample.source).toMatch(/^curl -X POST "http[^"]+\/api\/v1\/process"/);
+      expect(html).toContain(sample.label.replaceAll("'", '&#39;'));
+    }
+    for (const methods of Object.values(doc.paths)) {
+      for (const op of Object.values(methods as Record<string, { 'x-codeSamples'?: unknown[] }>)) {
+        expect(op['x-codeSamples']?.length).toBeGreaterThan(0);
+      }
+    }
+  });
 });

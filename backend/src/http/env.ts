@@ -7,5 +7,7 @@ export interface AppEnv {
     requestId: string;
     principal: Principal;
     ctx: ServiceContext;
+    /** `/readyz`'s check of the database, which the service context does not expose. */
+    ping: { database(): Promise<void> };
   };
 }

@@ -2,8 +2,10 @@ import { OperationRequest, ProcessJsonBody, TaskId } from '@lumina/shared';
 import type { Context } from 'hono';
 import { z } from 'zod';
 import { ApiError } from '../errors.ts';
+import { jsonSchemaOf } from '../openapi/json-schema-of.ts';
 import type { TaskInputImage } from '../services/submit-task.ts';
 import { sanitizeFileName } from '../uploads/sanitize-file-name.ts';
+import { type DocumentedBody, documentedBody } from './api-route.ts';
 import type { AppEnv } from './env.ts';
 
 export type ProcessRequest = TaskInputImage & {
@@ -105,3 +107,114 @@ function parseOperation(operation: unknown, params: Record<string, unknown>): Op
 
 const tooLarge = (maxUploadBytes: number) =>
   new ApiError('upload_too_large', `The image is larger than ${maxUploadBytes} bytes.`, { maxUploadBytes });
+
+/** How each operation is named where a person picks one (the reference page's variants and examples). */
+const operationTitles: Record<string, string> = {
+  'remove-background': 'Remove the background',
+  upscale: 'Upscale',
+  'magic-edit': 'Magic edit (instruction)',
+};
+
+const sourceTaskIdField = {
+  type: 'string' as const,
+  pattern: '^task_[0-9a-z]{26}$',
+  description:
+    'Instead of `image`: a completed task of the team whose result is the input (a chained step). Exactly one of `image` and `sourceTaskId`.',
+};
+
+const exampleTaskId = 'task_01jf8z6v3k2m9q4r7t5w0x1y2a';
+
+/**
+ * The body this parser reads, as the route declares it: the multipart form and the JSON body, one named
+ * alternative per operation, with named examples. Described from the same shared schemas the parser uses; the
+ * parser itself reads the upload (the framework's form validation would hold every field as text first).
+ */
+export function processRequestBody(): DocumentedBody {
+  const options = (jsonSchemaOf(OperationRequest, 'input').oneOf ?? []) as Array<{
+    properties: {
+      operation: { const?: string };
+      params: { properties?: object; required?: string[] };
+    };
+  }>;
+  const title = (option: (typeof options)[number]) => operationTitles[option.properties.operation.const ?? ''];
+  const form = options.map((option) => ({
+    title: title(option),
+    type: 'object' as const,
+    required: ['operation', ...(option.properties.params.required ?? [])],
+    properties: {
+      image: { type: 'string' as const, contentMediaType: 'application/octet-stream', description: 'The image file.' },
+      sourceTaskId: sourceTaskIdField,
+      bg_image_file: {
+        type: 'string' as const,
+        contentMediaType: 'application/octet-stream',
+        description: 'remove-background: a background image, scaled to cover the result and put behind the subject.',
+      },
+      operation: option.properties.operation,
+      ...option.properties.params.properties,
+    },
+  }));
+  const json = options.map((option) => ({
+    title: title(option),
+    type: 'object' as const,
+    required: ['operation', 'params'],
+    properties: {
+      image: {
+        type: 'string' as const,
+        contentEncoding: 'base64',
+        description: 'The image, base64 (a data: URL is accepted).',
+      },
+      sourceTaskId: sourceTaskIdField,
+      bg_image_file: {
+        type: 'string' as const,
+        contentEncoding: 'base64',
+        description:
+          'remove-background: a background image, base64, scaled to cover the result and put behind the subject.',
+      },
+      operation: option.properties.operation,
+      params: option.properties.params,
+    },
+  }));
+  return documentedBody({
+    required: true,
+    content: {
+      'multipart/form-data': {
+        schema: { oneOf: form },
+        examples: {
+          removeBackground: {
+            summary: 'Remove the background, cropped to the subject',
+            value: { image: 'photo.jpg', operation: 'remove-background', crop: 'true' },
+          },
+          removeBackgroundOntoImage: {
+            summary: 'Remove the background and put an image behind the subject',
+            value: { image: 'photo.jpg', bg_image_file: 'beach.jpg', operation: 'remove-background' },
+          },
+          upscaleChained: {
+            summary: 'Upscale a finished cut-out 4× (chained: no upload)',
+            value: { sourceTaskId: exampleTaskId, operation: 'upscale', scale: '4' },
+          },
+          magicEdit: {
+            summary: 'Edit by instruction',
+            value: { image: 'photo.jpg', operation: 'magic-edit', prompt: 'Make the sky a warm sunset' },
+          },
+        },
+      },
+      'application/json': {
+        schema: { oneOf: json },
+        examples: {
+          removeBackground: {
+            summary: 'Remove the background onto white, as WebP',
+            value: {
+              image: 'iVBORw0KGgo…',
+              operation: 'remove-background',
+              params: { bg_color: 'white', format: 'webp' },
+            },
+          },
+          upscaleChained: {
+            summary: 'Upscale a finished cut-out 2× (chained: no upload)',
+            value: { sourceTaskId: exampleTaskId, operation: 'upscale', params: { scale: 2 } },
+          },
+        },
+      },
+    },
+  });
+}

@@ -1,6 +1,7 @@
-import type { OpenApiDocument } from './openapi-document.ts';
+import type { OpenApiDocument, OpenApiOperation } from './openapi-document.ts';
 
 type Schema = {
+  title?: string;
   type?: string | string[];
   properties?: Record<string, Schema>;
   required?: string[];
@@ -50,7 +51,9 @@ function fields(schema: Schema, depth = 0): string {
   if (depth > 4) return '';
   const alternatives = schema.oneOf ?? schema.anyOf;
   if (alternatives?.every((s) => s.properties)) {
-    return alternatives.map((alt, i) => `<p class="alt">Variant ${i + 1}</p>${fields(alt, depth)}`).join('');
+    return alternatives
+      .map((alt, i) => `<p class="alt">${escapeHtml(alt.title ?? `Variant ${i + 1}`)}</p>${fields(alt, depth)}`)
+      .join('');
   }
   const target = schema.type === 'array' && schema.items ? schema.items : schema;
   if (!target.properties) return '';
@@ -62,16 +65,31 @@ function fields(schema: Schema, depth = 0): string {
   return `<ul>${rows.join('')}</ul>`;
 }
 
-type Operation = {
-  operationId: string;
-  summary: string;
-  description?: string;
-  tags: string[];
-  security: Array<Record<string, unknown>>;
-  parameters?: Array<{ name: string; in: string; required?: boolean; schema?: Schema }>;
-  requestBody?: { content: Record<string, { schema: Schema }> };
-  responses: Record<string, { description: string; content?: Record<string, { schema?: Schema }> }>;
-};
+type Operation = OpenApiOperation;
+
+/** Each named request example: its name, then its value. */
+function examplesHtml(examples: Record<string, { summary?: string; value: unknown }> | undefined): string {
+  const named = Object.entries(examples ?? {});
+  if (named.length === 0) return '';
+  return `<ul class="examples">${named
+    .map(
+      ([name, example]) =>
+        `<li>${prose(example.summary ?? name)}<pre><code>${escapeHtml(JSON.stringify(example.value, null, 2))}</code></pre></li>`,
+    )
+    .join('')}</ul>`;
+}
+
+/** The operation's curl commands (`x-codeSamples`), one per named example. */
+function samplesHtml(op: Operation): string {
+  const samples = op['x-codeSamples'] ?? [];
+  if (samples.length === 0) return '';
+  return `<h4>Try it</h4>${samples
+    .map(
+      (sample) =>
+        `<p class="media">${escapeHtml(sample.label)}</p><pre><code>${escapeHtml(sample.source)}</code></pre>`,
+    )
+    .join('')}`;
+}
 
 function operationHtml(method: string, path: string, op: Operation): string {
   const auth = op.security.length === 0 ? 'none' : op.security.map((s) => Object.keys(s).join('+')).join(' or ');
@@ -85,13 +103,16 @@ function operationHtml(method: string, path: string, op: Operation): string {
     : '';
   const body = op.requestBody
     ? `<h4>Request body</h4>${Object.entries(op.requestBody.content)
-        .map(([type, media]) => `<p class="media">${escapeHtml(type)}</p>${fields(media.schema)}`)
+        .map(
+          ([type, media]) =>
+            `<p class="media">${escapeHtml(type)}</p>${fields(media.schema as Schema)}${examplesHtml(media.examples)}`,
+        )
         .join('')}`
     : '';
   const responses = Object.entries(op.responses)
     .map(([status, response]) => {
       const media = Object.entries(response.content ?? {})[0];
-      const shape = media?.[1].schema ? fields(media[1].schema) : '';
+      const shape = media?.[1].schema ? fields(media[1].schema as Schema) : '';
       return `<li><span class="status s${status[0]}">${status}</span> ${prose(response.description)}${media ? ` <span class="type">${escapeHtml(media[0])}</span>` : ''}${shape}</li>`;
     })
     .join('');
@@ -99,7 +120,7 @@ function operationHtml(method: string, path: string, op: Operation): string {
 <h3><span class="method ${method}">${method.toUpperCase()}</span> <code>${escapeHtml(path)}</code></h3>
 <p>${prose(op.summary)}.${op.description ? ` ${prose(op.description)}` : ''}</p>
 <p class="auth">Authentication: ${escapeHtml(auth)}</p>
-${params}${body}<h4>Responses</h4><ul class="responses">${responses}</ul>
+${params}${body}${samplesHtml(op)}<h4>Responses</h4><ul class="responses">${responses}</ul>
 </section>`;
 }
 
@@ -137,6 +158,7 @@ h2{border-bottom:1px solid var(--line);padding-bottom:4px;margin-top:40px;text-t
 .type,.auth,.media,.alt{color:var(--muted)}.req{color:#b42318;font-size:12px}
 .status{font:600 12px ui-monospace,monospace}.s2{color:#1f7a4d}.s4,.s5{color:#b42318}
 a{color:var(--accent)}ul{padding-left:20px}
+pre{background:var(--code);padding:8px 12px;border-radius:6px;overflow-x:auto}pre code{padding:0;background:none}
 </style></head>
 <body><main>
 <p><a href="/">← Back to the dashboard</a> · <a href="/studio">Studio</a></p>

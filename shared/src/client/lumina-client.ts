@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { type CreatePairingBody, MeResponse, PairingCreated, PairingToken } from '../accounts.ts';
+import { CreatePairingBody, MeResponse, PairingCreated, PairingToken, PairingTokenBody } from '../accounts.ts';
 import { BillingOverview } from '../billing.ts';
 import { Capabilities } from '../capabilities.ts';
 import { ErrorBody } from '../errors.ts';
@@ -132,7 +132,8 @@ export function createLuminaClient(options: LuminaClientOptions) {
     return parsed.data;
   }
 
-  const jsonBody = (body: unknown) => ({
+  /** A request body typed by the same schema the route declares (its input side: defaults may be left out). */
+  const jsonBody = <S extends z.ZodType>(_schema: S, body: z.input<S>) => ({
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify(body),
   });
@@ -219,8 +220,11 @@ export function createLuminaClient(options: LuminaClientOptions) {
       await send('/api/v1/auth/sign-out', { method: 'POST', signal });
     },
 
-    startPairing: async (body: CreatePairingBody, signal?: AbortSignalLike): Promise<PairingCreated> =>
-      json(PairingCreated, await send('/api/v1/pairings', { method: 'POST', ...jsonBody(body), signal, auth: false })),
+    startPairing: async (body: z.input<typeof CreatePairingBody>, signal?: AbortSignalLike): Promise<PairingCreated> =>
+      json(
+        PairingCreated,
+        await send('/api/v1/pairings', { method: 'POST', ...jsonBody(CreatePairingBody, body), signal, auth: false }),
+      ),
 
     /**
      * One poll for the pairing's token: `pending` and `slow_down` are answers, not errors. A denied, expired or
@@ -230,7 +234,7 @@ export function createLuminaClient(options: LuminaClientOptions) {
       try {
         const res = await send('/api/v1/pairings/token', {
           method: 'POST',
-          ...jsonBody({ pollSecret }),
+          ...jsonBody(PairingTokenBody, { pollSecret }),
           signal,
           auth: false,
         });

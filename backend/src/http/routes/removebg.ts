@@ -1,4 +1,4 @@
-import { type Context, Hono } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import { z } from 'zod';
 import {
   type RemoveBgFields,
@@ -7,10 +7,12 @@ import {
 } from '../../compat/removebg-request.ts';
 import { shapeRemoveBgResult } from '../../compat/removebg-result.ts';
 import { ApiError } from '../../errors.ts';
+import { jsonSchemaOf } from '../../openapi/json-schema-of.ts';
 import { authenticateApiKey } from '../../services/authenticate-api-key.ts';
 import { describeTaskSource } from '../../services/describe-task-source.ts';
 import { removeBackgroundNow } from '../../services/remove-background-now.ts';
 import { sanitizeFileName } from '../../uploads/sanitize-file-name.ts';
+import { apiRoute, apiRoutes, documentedBody } from '../api-route.ts';
 import type { AppEnv } from '../env.ts';
 import { toApiError } from '../error-response.ts';
 import { apiCostUnits, apiRateLimit, limitAuthFailures } from '../rate-limit.ts';
@@ -24,18 +26,118 @@ const syncWaitMs = 120_000;
  * `X-Width` / `X-Height` / `X-Foreground-*` / `X-Credits-Charged` headers, and remove.bg's error shape
  * `{"errors": [{"title", "code"}]}`. The work is an ordinary Lumina task: priced, metered and listed as usual.
  */
-export const removeBgRoutes = new Hono<AppEnv>()
-  .post(
-    '/removebg',
-    async (c, next) => {
-      const key = c.req.header('x-api-key') ?? /^Bearer\s+(\S+)$/i.exec(c.req.header('authorization') ?? '')?.[1];
-      if (!key) throw new ApiError('unauthorized', 'Send your API key in the X-Api-Key header.');
-      await limitAuthFailures(c, async () => {
-        c.set('principal', await authenticateApiKey({ ctx: c.var.ctx, input: { secret: key } }));
-      });
-      await next();
+/** remove.bg's `X-Api-Key` (or a bearer header): an API key of the team that pays. */
+const removeBgKey: MiddlewareHandler<AppEnv> = async (c, next) => {
+  const key = c.req.header('x-api-key') ?? /^Bearer\s+(\S+)$/i.exec(c.req.header('authorization') ?? '')?.[1];
+  if (!key) throw new ApiError('unauthorized', 'Send your API key in the X-Api-Key header.');
+  await limitAuthFailures(c, async () => {
+    c.set('principal', await authenticateApiKey({ ctx: c.var.ctx, input: { secret: key } }));
+  });
+  await next();
+};
+
+const fieldsSchema = () => jsonSchemaOf(RemoveBgFieldsSchema, 'input');
+const file = (description: string) => ({ type: 'string', contentMediaType: 'application/octet-stream', description });
+
+/** The form and the JSON body as remove.bg documents them; read by `readRequest` below, not by the framework. */
+const removeBgBody = () => {
+  const fields = fieldsSchema();
+  const properties = (fields.properties ?? {}) as Record<string, unknown>;
+  return documentedBody({
+    required: true,
+    content: {
+      'multipart/form-data': {
+        schema: {
+          ...fields,
+          properties: {
+            image_file: file('The image.'),
+            ...properties,
+            bg_image_file: file('A background image, scaled to cover and put behind the subject.'),
+          },
+        },
+        examples: {
+          cutOut: {
+            summary: 'A cut-out, cropped to the subject',
+            value: { image_file: 'photo.jpg', size: 'auto', crop: 'true' },
+          },
+          onColour: {
+            summary: 'On a colour, as JPEG',
+            value: { image_file: 'photo.jpg', bg_color: '81d4fa', format: 'jpg' },
+          },
+        },
+      },
+      'application/json': {
+        schema: fields,
+        examples: {
+          base64: { summary: 'A base64 image', value: { image_file_b64: 'iVBORw0KGgo…', size: 'auto' } },
+        },
+      },
     },
-    apiRateLimit(apiCostUnits.submit),
+  });
+};
+
+const foregroundBox = { type: 'integer' as const };
+
+export const removeBgRoutes = apiRoutes()
+  .openapi(
+    apiRoute(
+      {
+        tag: 'compatibility',
+        auth: 'removebg',
+        errors: [
+          'unauthorized',
+          'invalid_request',
+          'empty_upload',
+          'upload_too_large',
+          'unsupported_media_type',
+          'image_corrupt',
+          'image_too_large',
+          'insufficient_credits',
+          'unknown_foreground',
+          'processing_failed',
+          'processing_timeout',
+          'rate_limited',
+        ],
+      },
+      {
+        method: 'post',
+        path: '/removebg',
+        operationId: 'removeBgCompatible',
+        summary: 'remove.bg-compatible background removal, answered in the same request',
+        description:
+          'Same field names, headers and error shape as remove.bg: `X-Api-Key`, `image_file` or `image_file_b64`, `size`, `format` (`auto`, `png`, `jpg`, `webp`), `crop`, `crop_margin`, `bg_color`, `bg_image_file` (an uploaded background image, scaled to cover and put behind the subject), `channels`; `type` and `semitransparency` are accepted and need nothing. `image_url`, `bg_image_url`, `roi`, `scale`, `position`, shadows and `format=zip` are refused by name. Answers the image with `X-Credits-Charged`, `X-Width`, `X-Height`, `X-Foreground-Top/Left/Width/Height`, or `{"data": {"result_b64", "foreground_*"}}` for `Accept: application/json`. Errors: `{"errors": [{"title", "code"}]}`; a bad key is 403; a task not finished within 120 s is canceled (`504 processing_timeout`).',
+        middleware: [removeBgKey, apiRateLimit(apiCostUnits.submit)],
+        request: { body: removeBgBody() },
+        responses: {
+          200: {
+            description: 'The image (or JSON with `result_b64`).',
+            content: {
+              'image/png': { schema: { type: 'string', contentMediaType: 'image/png' } },
+              'image/jpeg': { schema: { type: 'string', contentMediaType: 'image/jpeg' } },
+              'image/webp': { schema: { type: 'string', contentMediaType: 'image/webp' } },
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  properties: {
+                    data: {
+                      type: 'object',
+                      properties: {
+                        result_b64: { type: 'string' },
+                        foreground_top: foregroundBox,
+                        foreground_left: foregroundBox,
+                        foreground_width: foregroundBox,
+                        foreground_height: foregroundBox,
+                      },
+                    },
+                  },
+                },
+              },
+            },
+          },
+        },
+      },
+    ),
+
     async (c) => {
       const { fields, image, background, fileName } = await readRequest(c);
       const request = readRemoveBgFields(fields, background !== undefined);
