@@ -183,7 +183,7 @@ describe('the studio', () => {
     });
     const card = page.getByTestId('image-card').first();
     await card.getByRole('radio', { name: 'Magic edit' }).check();
-    await card.getByLabel(/prompt/).fill('make it sunset');
+    await card.getByLabel('What to change').fill('make it sunset');
     expect(await card.getByTestId('price').textContent()).toContain(`${editPrice} credits`);
     await runAndWait(page, card, /^Magic edit$/);
     await card.getByRole('button', { name: /Try again/ }).click();

@@ -1,15 +1,15 @@
+import { describeOptionForm, initialOptions, type OptionValues, operationTitles, paramsOf } from '@lumina/plugin-core';
 import {
   type Capabilities,
   isLuminaApiError,
   type LuminaClient,
   type Operation,
   type OperationCapability,
-  type ParamCapability,
   type TaskView,
 } from '@lumina/shared';
 import { useRef, useState } from 'preact/hooks';
 import { CompareSlider } from './compare-slider.tsx';
-import { priceOf } from './price-of.ts';
+import { OptionFields } from './option-fields.tsx';
 import { followTask } from './studio-api.ts';
 
 /** One image as it stands: the upload, or a task's result (then later steps chain from it by `sourceTaskId`). */
@@ -25,12 +25,6 @@ export interface StudioImage {
   readonly file: File;
   readonly original: Version;
 }
-
-const labels: Record<Operation, string> = {
-  'remove-background': 'Remove background',
-  upscale: 'Upscale',
-  'magic-edit': 'Magic edit',
-};
 
 const credits = (n: number) => `${n} credit${n === 1 ? '' : 's'}`;
 
@@ -68,7 +62,7 @@ export function ImageCard(props: {
   const { image, client, capabilities } = props;
   const available = capabilities.operations.filter((op) => op.available);
   const [operation, setOperation] = useState<Operation>('remove-background');
-  const [values, setValues] = useState<Record<string, string | boolean>>({});
+  const [values, setValues] = useState<OptionValues>({});
   const [background, setBackground] = useState<File | null>(null);
   const [current, setCurrent] = useState<Version>(image.original);
   const [before, setBefore] = useState<Version | null>(null);
@@ -83,20 +77,17 @@ export function ImageCard(props: {
 
   const capability = available.find((op) => op.operation === operation) ?? available[0];
   if (!capability) return <p class="alert">No operation is available on this server.</p>;
-  // What each control shows is what is sent: a select that was never touched still sends its shown value.
-  const effective: Record<string, string | boolean> = { ...values };
-  for (const param of capability.params) {
-    if (param.type === 'enum' && effective[param.name] === undefined) {
-      const shown = param.default ?? param.values?.[0];
-      if (shown !== undefined) effective[param.name] = shown;
-    }
-  }
-  const scale = Number(effective.scale ?? 2);
-  const priced = priceOf(
-    capability,
-    current.width !== null && current.height !== null ? { width: current.width, height: current.height } : null,
-    scale,
-  );
+  // The plugins' option form: designer words, every control starting at the capability's default, and what is
+  // sent is what the controls show. The result's size and price are said before anything runs.
+  const formValues: OptionValues = { ...initialOptions(capability), ...values };
+  const known = current.width !== null && current.height !== null;
+  const form = describeOptionForm(capability, formValues, {
+    inputs: [{ widthPx: current.width ?? 1, heightPx: current.height ?? 1 }],
+    // The studio downloads the result rather than placing it anywhere: no host limit beyond the API's own.
+    host: { name: 'the studio', maxImageSidePx: Number.POSITIVE_INFINITY },
+    limits: capabilities.limits,
+  });
+  const scale = Number(formValues.scale ?? 2);
   const name = image.file.name.replace(/\.[^.]*$/, '') || 'image';
 
   async function run(from: Version, op: OperationCapability, params: Record<string, string | boolean>) {
@@ -275,7 +266,7 @@ export function ImageCard(props: {
         class="stack studio-form"
         onSubmit={(event) => {
           event.preventDefault();
-          void run(current, capability, effective);
+          void run(current, capability, paramsOf(capability, formValues));
         }}
       >
         <fieldset class="ops">
@@ -292,20 +283,15 @@ export function ImageCard(props: {
                   setValues({});
                 }}
               />
-              {labels[op.operation]}
+              {operationTitles[op.operation]}
             </label>
           ))}
         </fieldset>
-        {capability.params
-          .filter((param) => param.name !== 'format')
-          .map((param) => (
-            <ParamField
-              param={param}
-              idPrefix={`p-${image.key}`}
-              value={values[param.name]}
-              onChange={(value) => setValues({ ...values, [param.name]: value })}
-            />
-          ))}
+        <OptionFields
+          fields={form.fields}
+          idPrefix={`p-${image.key}`}
+          onChange={(key, value) => setValues({ ...values, [key]: value })}
+        />
         {capability.operation === 'remove-background' && (
           <label>
             Background image <span class="hint muted">(optional; scaled to cover, put behind the subject)</span>
@@ -317,17 +303,18 @@ export function ImageCard(props: {
           </label>
         )}
         <p class="price" data-testid="price">
-          Costs <strong>{credits(priced.credits)}</strong>
-          {priced.output && capability.operation === 'upscale' && (
+          Costs <strong>{credits(form.credits)}</strong>
+          {known && form.outputSize && (
             <>
               {' '}
-              · result <strong>{`${priced.output.width} × ${priced.output.height} px`}</strong>
+              · result <strong>{form.outputSize.replace(/^→ /, '')}</strong>
             </>
           )}
         </p>
+        {form.blocker && <p class="hint muted">{form.blocker}</p>}
         <div class="actions">
-          <button type="submit" disabled={busy} data-price={priced.credits}>
-            {labels[capability.operation]}
+          <button type="submit" disabled={busy || form.blocker !== null} data-price={form.credits}>
+            {operationTitles[capability.operation]}
             {capability.operation === 'upscale' ? ` ${scale}×` : ''}
           </button>
           {busy && (
@@ -350,70 +337,5 @@ export function ImageCard(props: {
         </p>
       )}
     </article>
-  );
-}
-
-/** One parameter's control, built from its capability description (as the plugins build theirs). */
-function ParamField(props: {
-  param: ParamCapability;
-  idPrefix: string;
-  value: string | boolean | undefined;
-  onChange: (value: string | boolean) => void;
-}) {
-  const { param } = props;
-  const id = `${props.idPrefix}-${param.name}`;
-  const title = param.name.replaceAll('_', ' ');
-  if (param.type === 'boolean') {
-    return (
-      <label class="choice" for={id}>
-        <input
-          id={id}
-          type="checkbox"
-          checked={props.value === undefined ? param.default === true : props.value === true}
-          onChange={(event) => props.onChange(event.currentTarget.checked)}
-        />
-        {title} <span class="hint muted">{param.description}</span>
-      </label>
-    );
-  }
-  if (param.type === 'enum') {
-    const current = String(props.value ?? param.default ?? param.values?.[0] ?? '');
-    return (
-      <label for={id}>
-        {title} <span class="hint muted">{param.description}</span>
-        <select id={id} value={current} onChange={(event) => props.onChange(event.currentTarget.value)}>
-          {(param.values ?? []).map((value) => (
-            <option value={value}>{value}</option>
-          ))}
-        </select>
-      </label>
-    );
-  }
-  const multiline = param.type === 'text';
-  return (
-    <label for={id}>
-      {title} {param.required ? '' : <span class="hint muted">(optional) {param.description}</span>}
-      {multiline ? (
-        <textarea
-          id={id}
-          rows={2}
-          maxLength={param.maxLength}
-          required={param.required}
-          placeholder={param.description}
-          value={String(props.value ?? '')}
-          onInput={(event) => props.onChange(event.currentTarget.value)}
-        />
-      ) : (
-        <input
-          id={id}
-          type="text"
-          placeholder={
-            param.type === 'color' ? 'e.g. white or #81d4fa' : param.type === 'margin' ? 'e.g. 20px or 10%' : ''
-          }
-          value={String(props.value ?? '')}
-          onInput={(event) => props.onChange(event.currentTarget.value)}
-        />
-      )}
-    </label>
   );
 }

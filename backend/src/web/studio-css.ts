@@ -29,6 +29,8 @@ export const studioCss = `
 .drag-handle { width: 2.5rem; height: 2.5rem; object-fit: contain; border: 1px solid var(--border); border-radius: 4px; cursor: grab; }
 .studio-form fieldset { border: 1px solid var(--border); border-radius: 6px; display: flex; flex-wrap: wrap; gap: .25rem 1rem; margin: 0; }
 .choice { display: flex; gap: .4rem; align-items: baseline; font-weight: 400; }
+.segmented .hint { flex-basis: 100%; }
+.studio-form input[type=range] { display: block; width: 100%; max-width: 20rem; }
 .price { margin: 0; }
 .progress { display: flex; flex-wrap: wrap; gap: .5rem; align-items: center; }
 .progress progress { flex: 1; min-width: 8rem; }

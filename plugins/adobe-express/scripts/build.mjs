@@ -10,6 +10,7 @@ import { gzipSync } from 'node:zlib';
 import * as esbuild from 'esbuild';
 import { zipSync } from 'fflate';
 import sharp from 'sharp';
+import { slimSpectrum, tokenFile } from './slim-spectrum.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const { values } = parseArgs({
@@ -58,7 +59,7 @@ const define = {
 await rm(outdir, { recursive: true, force: true });
 await mkdir(join(addonDir, 'icons'), { recursive: true });
 
-await esbuild.build({
+const uiOptions = {
   entryPoints: [join(root, 'src/ui/main.tsx')],
   outfile: join(addonDir, 'ui.js'),
   bundle: true,
@@ -66,12 +67,26 @@ await esbuild.build({
   platform: 'browser',
   target: 'es2022',
   minify: true,
+  legalComments: 'none',
   jsx: 'automatic',
   jsxImportSource: 'preact',
   external: [uiSdkUrl],
   define,
   logLevel: 'warning',
-});
+};
+// Two passes (see slim-spectrum.mjs): the first lists what the panel bundles, the second keeps only the Spectrum
+// design tokens that something in it uses.
+const firstPass = await esbuild.build({ ...uiOptions, write: false, metafile: true, plugins: [slimSpectrum()] });
+const bundled = Object.keys(firstPass.metafile.inputs)
+  .filter((input) => !input.includes(':'))
+  .map((input) => resolve(input));
+const tokenFiles = bundled.filter((path) => tokenFile.test(path));
+const seedTexts = await Promise.all(
+  [...bundled.filter((path) => !tokenFile.test(path)), join(root, 'src/ui/styles.css')].map((path) =>
+    readFile(path, 'utf8'),
+  ),
+);
+await esbuild.build({ ...uiOptions, plugins: [slimSpectrum({ tokens: { files: tokenFiles, seedTexts } })] });
 
 await esbuild.build({
   entryPoints: [join(root, 'src/sandbox/code.ts')],

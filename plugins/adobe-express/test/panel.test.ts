@@ -238,6 +238,35 @@ describe('processing the selection', () => {
     await expect.poll(() => page.getByTestId('balance').textContent()).toBe('6 credits');
   });
 
+  it('edits a held result again by its task id: the second request carries sourceTaskId and no image', async () => {
+    gemini.script(imageReply(await solid(200, 100, orange)));
+    const { page, person } = await signedInPanel(10, await oneImagePage());
+    await expect.poll(() => page.getByTestId('selection').textContent()).toContain('1 element selected (1 image)');
+    await chooseMagicEdit(page, 'make it orange');
+    await page.getByTestId('run').click();
+    await finished(page, 1);
+    const firstTaskId = await jobs(page).first().getAttribute('data-task-id');
+    const bodies: string[] = [];
+    page.on('request', (request) => {
+      if (request.method() === 'POST' && request.url().endsWith('/api/v1/process')) {
+        bodies.push(request.postDataBuffer()?.toString('latin1') ?? '');
+      }
+    });
+    gemini.script(imageReply(await solid(200, 100, blue)));
+    await jobs(page).first().getByTestId('edit-again').click();
+    await expect.poll(() => jobs(page).count()).toBe(2);
+    await expect.poll(() => jobs(page).first().getAttribute('data-status'), { timeout: 30_000 }).toBe('ready');
+    expect(bodies).toHaveLength(1);
+    expect(bodies[0]).toMatch(new RegExp(`name="sourceTaskId"\\r\\n\\r\\n${firstTaskId}\\r\\n`));
+    expect(bodies[0]).not.toContain('name="image"');
+    const second = await t.request(`/api/v1/tasks/${await jobs(page).first().getAttribute('data-task-id')}`, {
+      headers: { authorization: `Bearer ${await pluginToken(t, person)}` },
+    });
+    expect(((await second.json()) as { sourceTaskId?: string }).sourceTaskId).toBe(firstTaskId);
+    // Two magic edits at 4 credits each, charged once per step.
+    expect(await t.team(person.teamId)).toEqual({ balance: 2, reserved: 0 });
+  });
+
   it('processes a batch of selected images and puts each result beside its original', async () => {
     gemini.script(imageReply(await solid(200, 100, orange)));
     const pageImage = await renderPage({ width: 800, height: 600 }, [

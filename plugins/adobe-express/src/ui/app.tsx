@@ -23,7 +23,7 @@ import type { PageRendition, PanelHost, SandboxClient, Theme } from './express-h
 import type { Job } from './job.ts';
 import { JobRow } from './job-row.tsx';
 import { OptionFields } from './option-fields.tsx';
-import { applyResult, type JobDeps, type JobSource, type JobUpdate, runJob } from './run-job.ts';
+import { applyResult, type JobDeps, type JobSource, type JobUpdate, placedSourceOf, runJob } from './run-job.ts';
 
 export const tokenStorageKey = 'lumina.token';
 /** Where a result goes by default, as the person last chose it. */
@@ -45,10 +45,12 @@ const kindNames: Record<SelectedItem['kind'], string> = {
 };
 
 /** Express layers have no names: a row says what the element is and its size on the page. */
-const labelOf = (source: JobSource) =>
-  source.kind === 'file'
-    ? source.file.name
-    : `${kindNames[source.item.kind]} ${Math.round(source.item.bounds.width)} × ${Math.round(source.item.bounds.height)}`;
+const labelOf = (source: JobSource): string =>
+  source.kind === 'chained'
+    ? labelOf(source.origin)
+    : source.kind === 'file'
+      ? source.file.name
+      : `${kindNames[source.item.kind]} ${Math.round(source.item.bounds.width)} × ${Math.round(source.item.bounds.height)}`;
 
 const selectionWords = (items: readonly SelectedItem[]) => {
   if (items.length === 0) return 'Nothing selected: select an element, or drop an image below.';
@@ -171,10 +173,16 @@ export function App({ host, apiOrigin }: { host: PanelHost; apiOrigin: string })
   const updateJob = (id: number, change: Partial<Job>) =>
     setJobs((all) => all.map((job) => (job.id === id ? { ...job, ...change } : job)));
 
-  const start = (sources: readonly JobSource[]) => {
-    if (!sandbox || !token || !capability || sources.length === 0) return;
+  /** Runs `sources` through an operation: the panel's chosen one with its form by default. */
+  const start = (
+    sources: readonly JobSource[],
+    run: { operation: Operation; params: Record<string, string | boolean> } | null = capability
+      ? { operation, params: paramsOf(capability, values) }
+      : null,
+  ) => {
+    if (!sandbox || !token || !run || sources.length === 0) return;
     setNotice(null);
-    const params = paramsOf(capability, values);
+    const { params } = run;
     let page: Promise<PageRendition> | undefined;
     let rules: ReturnType<typeof readRules> | undefined;
     const readRules = async () => ({
@@ -200,7 +208,7 @@ export function App({ host, apiOrigin }: { host: PanelHost; apiOrigin: string })
       (source): Job => ({
         id: nextJobId.current++,
         label: labelOf(source),
-        operation,
+        operation: run.operation,
         source,
         controller: new AbortController(),
         status: 'waiting',
@@ -241,6 +249,33 @@ export function App({ host, apiOrigin }: { host: PanelHost; apiOrigin: string })
     if (outcome.placed) updateJob(job.id, { status: 'done', placedAs: outcome.placedAs, placedNodeId: outcome.nodeId });
     else updateJob(job.id, { status: 'not-placed', error: { code: outcome.code, message: words(outcome.code) } });
   };
+
+  /**
+   * Works on a held result again without uploading it: the next step names the result's task (`sourceTaskId`).
+   * It uses that operation's form as the person last set it; a magic edit with no instruction yet opens its form.
+   */
+  const chain = (job: Job, next: Operation) => {
+    const nextCapability = capabilities?.operations.find((op) => op.operation === next);
+    if (!job.result || !nextCapability?.available) return;
+    const nextValues: OptionValues = { ...initialOptions(nextCapability), ...edited[next] };
+    const nextForm = describeOptionForm(nextCapability, nextValues, {
+      inputs: [{ widthPx: job.result.width, heightPx: job.result.height }],
+      host: { name: 'Adobe Express', maxImageSidePx: maxImportSidePx },
+      ...(capabilities ? { limits: capabilities.limits } : {}),
+    });
+    if (nextForm.blocker) {
+      setOperation(next);
+      setNotice(`${nextForm.blocker} Then choose ${next === 'magic-edit' ? 'Edit again' : 'Upscale this'}.`);
+      return;
+    }
+    const origin = job.source.kind === 'chained' ? job.source.origin : job.source;
+    start([{ kind: 'chained', sourceTaskId: job.result.taskId, input: job.result.blob, origin }], {
+      operation: next,
+      params: paramsOf(nextCapability, nextValues),
+    });
+  };
+  const canChain = (next: Operation) =>
+    Boolean(capabilities?.operations.find((op) => op.operation === next)?.available);
 
   const choosePlacement = (next: Placement) => {
     setPlacement(next);
@@ -463,8 +498,8 @@ export function App({ host, apiOrigin }: { host: PanelHost; apiOrigin: string })
             {jobs.length > 0 ? (
               <ul class="jobs" aria-live="polite" aria-busy={busy}>
                 {jobs.map((job) => {
-                  const nodeId =
-                    job.placedNodeId ?? (job.source.kind === 'selection' ? job.source.item.nodeId : undefined);
+                  const placed = placedSourceOf(job.source);
+                  const nodeId = job.placedNodeId ?? (placed.kind === 'selection' ? placed.item.nodeId : undefined);
                   return (
                     <JobRow
                       key={job.id}
@@ -472,6 +507,8 @@ export function App({ host, apiOrigin }: { host: PanelHost; apiOrigin: string })
                       host={host}
                       onApply={() => void apply(job)}
                       onDiscard={() => updateJob(job.id, { status: 'discarded' })}
+                      onUpscale={canChain('upscale') ? () => chain(job, 'upscale') : null}
+                      onEditAgain={canChain('magic-edit') ? () => chain(job, 'magic-edit') : null}
                       onSelect={
                         nodeId && sandbox
                           ? () =>

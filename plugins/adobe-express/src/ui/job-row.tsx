@@ -36,12 +36,17 @@ export function JobRow({
   onApply,
   onDiscard,
   onSelect,
+  onUpscale,
+  onEditAgain,
 }: {
   job: Job;
   host: PanelHost;
   onApply: () => void;
   onDiscard: () => void;
   onSelect: (() => void) | null;
+  /** Work on this result again, sent by its task id (no upload); null where the operation is not available. */
+  onUpscale: (() => void) | null;
+  onEditAgain: (() => void) | null;
 }) {
   const [showBefore, setShowBefore] = useState(false);
   const preview = useRef<HTMLImageElement>(null);
@@ -123,6 +128,16 @@ export function JobRow({
           <sp-button size="s" variant="secondary" treatment="outline" data-testid="discard" onClick={onDiscard}>
             Discard
           </sp-button>
+          {onUpscale ? (
+            <sp-action-button size="s" quiet data-testid="upscale-this" onClick={onUpscale}>
+              Upscale this
+            </sp-action-button>
+          ) : null}
+          {onEditAgain ? (
+            <sp-action-button size="s" quiet data-testid="edit-again" onClick={onEditAgain}>
+              Edit again
+            </sp-action-button>
+          ) : null}
         </div>
       ) : null}
       {job.status === 'not-placed' && result ? (

@@ -7,9 +7,19 @@ import { type UploadContext, uploadRefusal } from '../lib/upload-refusal.ts';
 import { cropToItem } from './crop-image.ts';
 import type { PageRendition, PanelHost, SandboxClient } from './express-host.ts';
 
-export type JobSource =
+/** Where an image comes from: what the designer picked, or (`chained`) an earlier result, sent by its task id. */
+export type PlacedSource =
   | { readonly kind: 'selection'; readonly item: SelectedItem }
   | { readonly kind: 'file'; readonly file: File };
+
+export type JobSource =
+  | PlacedSource
+  /**
+   * A held result worked on again ("Upscale this", "Edit again"): the API takes the earlier task's stored result
+   * as input (`sourceTaskId`), nothing is uploaded again; `input` is that result, the "before" of the comparison;
+   * the new result is placed as the first one would have been, against `origin`.
+   */
+  | { readonly kind: 'chained'; readonly sourceTaskId: string; readonly input: Blob; readonly origin: PlacedSource };
 
 /**
  * `waiting`: in the batch queue, not sent yet; `ready`: the result is in and waits for Apply or Discard;
@@ -79,7 +89,7 @@ class ExpressFailure extends Error {
 
 const wordsFor = (error: unknown, limits: WordedLimits) => explainError(error, { limits, hostWords: expressWords });
 
-async function inputOf(source: JobSource, deps: JobDeps, signal: AbortSignal): Promise<Blob> {
+async function inputOf(source: PlacedSource, deps: JobDeps, signal: AbortSignal): Promise<Blob> {
   if (source.kind === 'file') return source.file;
   const { item } = source;
   const rules = await deps.rules();
@@ -131,15 +141,10 @@ export async function runJob(request: JobRequest, deps: JobDeps, update: (u: Job
   let taskId: string | undefined;
   try {
     update({ status: 'preparing', progress: 0 });
-    const image = await inputOf(request.source, deps, signal);
-    update({ status: 'preparing', input: image });
-    const submitted = await deps.client.submit({
-      image,
-      operation: request.operation,
-      params: request.params,
-      filename: request.source.kind === 'file' ? request.source.file.name : 'selection.png',
-      signal,
-    });
+    const { source } = request;
+    const submitted = await (source.kind === 'chained'
+      ? submitChained(source, request, deps, update)
+      : submitImage(source, request, deps, update));
     taskId = submitted.task.taskId;
     update({
       status: 'queued',
@@ -189,6 +194,34 @@ export async function runJob(request: JobRequest, deps: JobDeps, update: (u: Job
   }
 }
 
+/** A chained step sends the earlier task's id instead of pixels: the API reads its stored result. */
+function submitChained(
+  source: Extract<JobSource, { kind: 'chained' }>,
+  request: JobRequest,
+  deps: JobDeps,
+  update: (u: JobUpdate) => void,
+) {
+  update({ status: 'preparing', input: source.input });
+  return deps.client.submit({
+    sourceTaskId: source.sourceTaskId,
+    operation: request.operation,
+    params: request.params,
+    signal: request.signal,
+  });
+}
+
+async function submitImage(source: PlacedSource, request: JobRequest, deps: JobDeps, update: (u: JobUpdate) => void) {
+  const image = await inputOf(source, deps, request.signal);
+  update({ status: 'preparing', input: image });
+  return deps.client.submit({
+    image,
+    operation: request.operation,
+    params: request.params,
+    filename: source.kind === 'file' ? source.file.name : 'selection.png',
+    signal: request.signal,
+  });
+}
+
 const codeOf = (error: unknown): string =>
   typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string'
     ? error.code
@@ -204,12 +237,13 @@ export type ApplyOutcome =
  * answered as "not placed", never as a failure that would read as "not charged".
  */
 export async function applyResult(
-  source: JobSource,
+  from: JobSource,
   result: JobResult,
   placement: Placement,
   deps: Pick<JobDeps, 'host' | 'sandbox'>,
 ): Promise<ApplyOutcome> {
   if (!fitsExpressImport(result)) return { placed: false, code: 'too_large_to_import' };
+  const source = placedSourceOf(from);
   try {
     if (source.kind === 'file') {
       await deps.host.addImage({ blob: result.blob, title: `Lumina ${result.operation}`, taskId: result.taskId });
@@ -228,3 +262,6 @@ export async function applyResult(
     return { placed: false, code: 'not_placed' };
   }
 }
+
+/** What a job's result is placed against: its own selection or file, or for a chained job the first one's. */
+export const placedSourceOf = (source: JobSource): PlacedSource => (source.kind === 'chained' ? source.origin : source);

@@ -1,0 +1,131 @@
+// Keeps Spectrum Web Components small in the panel bundle without changing what it draws.
+//
+// 1. Design tokens: the Express theme files (`@spectrum-web-components/theme/src/express/*.css.js`) declare every
+//    token of the whole design system, about 350 KB, for every component Spectrum has. The panel draws a dozen.
+//    `pruneTokens` keeps a custom property only if something in the bundle (a component's stylesheet, the panel's
+//    own code or styles.css) names it, directly or through another kept token; every other rule of the theme
+//    stays as it is.
+// 2. Unset hooks: every component's stylesheet reads each value through a customisation hook first,
+//    `var(--mod-button-font-family, var(--spectrum-…))`. A hook that nothing in the panel sets is, by CSS's rules,
+//    the guaranteed-invalid value, so the fallback is used; `unwrapUnsetHooks` writes the fallback alone.
+// 3. Lazy extras: the slider loads `sp-number-field` only for `editable` sliders, and the text field loads
+//    `sp-overlay` and `sp-tooltip` only to show a truncated single-line value. The panel has neither (its one text
+//    field is `multiline`), so those imports resolve to an empty module. The build test checks that none of those
+//    elements is defined in ui.js and that the panel never asks for them.
+import { readFile } from 'node:fs/promises';
+
+/** Spectrum's stylesheets (components' and the theme's), as lit `css` modules. */
+export const spectrumStylesheet = /@spectrum-web-components[\\/][\w-]+[\\/]src[\\/](?:express[\\/])?[\w-]+\.css\.js$/;
+
+/** The theme's token files: custom properties in these are kept only when used. */
+export const tokenFile = /@spectrum-web-components[\\/]theme[\\/]src[\\/]express[\\/][\w-]+\.css\.js$/;
+
+/** Loaded on demand by components for features the panel does not use (see above). */
+export const unusedLazyModules = [
+  '@spectrum-web-components/number-field/sp-number-field.js',
+  '@spectrum-web-components/overlay/sp-overlay.js',
+  '@spectrum-web-components/tooltip/sp-tooltip.js',
+];
+
+const nameRe = /--[A-Za-z0-9_-]+/g;
+// A custom property declaration: `--name:value` up to `;` or the end of its block.
+const declarationRe = /(--[A-Za-z0-9_-]+):([^;{}]*)(;|(?=\}))/g;
+
+/** Every `--name` the given texts mention. */
+export const namesIn = (texts) => new Set(texts.flatMap((text) => text.match(nameRe) ?? []));
+
+/** Every `--mod-…` hook the given texts set (`--mod-name:`). */
+export const hooksSetIn = (texts) =>
+  new Set(texts.flatMap((text) => [...text.matchAll(/(--mod-[A-Za-z0-9_-]+)\s*:/g)].map((m) => m[1])));
+
+/** Replaces `var(--mod-x, fallback)` with `fallback` wherever `--mod-x` is not in `set`. */
+export function unwrapUnsetHooks(text, set) {
+  const opener = /var\((--mod-[A-Za-z0-9_-]+),/g;
+  let out = '';
+  let from = 0;
+  for (let m = opener.exec(text); m; m = opener.exec(text)) {
+    if (set.has(m[1])) continue;
+    // Find the `)` that closes this var(.
+    let depth = 1;
+    let end = opener.lastIndex;
+    for (; end < text.length && depth > 0; end++) {
+      if (text[end] === '(') depth++;
+      else if (text[end] === ')') depth--;
+    }
+    if (depth !== 0) break;
+    out += text.slice(from, m.index) + unwrapUnsetHooks(text.slice(opener.lastIndex, end - 1), set);
+    from = end;
+    opener.lastIndex = end;
+  }
+  return out + text.slice(from);
+}
+
+/**
+ * Prunes the token files' custom properties to those reachable from `seeds`: a token is kept when a seed or a kept
+ * token's value names it, until nothing new is reached. Returns the rewritten sources, keyed like `sources`.
+ */
+export function pruneTokens(sources, seeds) {
+  const used = new Set(seeds);
+  const declarations = [];
+  for (const text of sources.values()) {
+    for (const m of text.matchAll(declarationRe)) declarations.push([m[1], m[2]]);
+  }
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const [name, value] of declarations) {
+      if (!used.has(name)) continue;
+      for (const ref of value.match(nameRe) ?? []) {
+        if (!used.has(ref)) {
+          used.add(ref);
+          grew = true;
+        }
+      }
+    }
+  }
+  const pruned = new Map();
+  for (const [path, text] of sources) {
+    pruned.set(
+      path,
+      text.replace(declarationRe, (whole, name) => (used.has(name) ? whole : '')),
+    );
+  }
+  return pruned;
+}
+
+/**
+ * The esbuild plugin. Without `tokens` it only leaves out the unused lazy modules (build.mjs's first pass, whose
+ * metafile lists what is bundled); with `tokens` (the bundled token files, and the texts whose `--names` count as
+ * used: everything else bundled plus the panel's stylesheet) it also prunes the tokens.
+ */
+export function slimSpectrum({ tokens } = {}) {
+  let pruned = null;
+  const hooksSet = tokens ? hooksSetIn([...tokens.seedTexts]) : null;
+  return {
+    name: 'slim-spectrum',
+    setup(build) {
+      build.onResolve(
+        { filter: /^@spectrum-web-components\/(number-field|overlay|tooltip)\/sp-[\w-]+\.js$/ },
+        (args) =>
+          unusedLazyModules.includes(args.path) ? { path: args.path, namespace: 'unused-lazy-module' } : undefined,
+      );
+      build.onLoad({ filter: /.*/, namespace: 'unused-lazy-module' }, () => ({ contents: 'export {};', loader: 'js' }));
+      if (!tokens) return;
+      build.onLoad({ filter: spectrumStylesheet }, async (args) => {
+        let text;
+        if (tokenFile.test(args.path)) {
+          // All token files are pruned together: a token kept in one may be declared in another.
+          pruned ??= (async () => {
+            const sources = new Map();
+            for (const path of tokens.files) sources.set(path, await readFile(path, 'utf8'));
+            return pruneTokens(sources, namesIn(tokens.seedTexts));
+          })();
+          text = (await pruned).get(args.path);
+          if (text === undefined) throw new Error(`token file ${args.path} was not in the first pass`);
+        } else {
+          text = await readFile(args.path, 'utf8');
+        }
+        return { contents: unwrapUnsetHooks(text, hooksSet), loader: 'js' };
+      });
+    },
+  };
+}
