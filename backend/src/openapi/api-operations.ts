@@ -645,6 +645,7 @@ export const apiOperations: readonly ApiOperation[] = [
       'pairing_expired',
       'pairing_denied',
       'pairing_consumed',
+      'rate_limited',
     ],
   },
   {

@@ -8,7 +8,7 @@ import { getPairing } from '../../services/get-pairing.ts';
 import { pairingPollIntervalSeconds } from '../../services/pairing-policy.ts';
 import { authenticate, browserUserOf } from '../authenticate.ts';
 import type { AppEnv } from '../env.ts';
-import { authRateLimit, pairingCodeRateLimit } from '../rate-limit.ts';
+import { authRateLimit, pairingCodeRateLimit, pairingPollRateLimit } from '../rate-limit.ts';
 
 const jsonOf = (c: { req: { json(): Promise<unknown> } }) => c.req.json().catch(() => undefined);
 
@@ -18,13 +18,13 @@ const jsonOf = (c: { req: { json(): Promise<unknown> } }) => c.req.json().catch(
  * pairing from a signed-in browser.
  */
 export const pairingRoutes = new Hono<AppEnv>()
-  // Starting pairings is limited per IP; each pairing's poll is paced by `slow_down` and guarded by its
-  // high-entropy poll secret.
+  // Starting pairings and polling are limited per IP; each pairing's poll is also paced by `slow_down` and guarded
+  // by its high-entropy poll secret.
   .post('/', authRateLimit('pairing'), async (c) => {
     const body = CreatePairingBody.parse(await jsonOf(c));
     return c.json(await createPairing({ ctx: c.var.ctx, input: body }), 201);
   })
-  .post('/token', async (c) => {
+  .post('/token', pairingPollRateLimit, async (c) => {
     const body = PairingTokenBody.safeParse(await jsonOf(c));
     if (!body.success) throw new ApiError('invalid_request', 'Send {"pollSecret"} as JSON.');
     try {
