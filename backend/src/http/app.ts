@@ -24,6 +24,7 @@ import { removeBgRoutes } from './routes/removebg.ts';
 import { taskRoutes } from './routes/tasks.ts';
 import { inviteRoutes, teamRoutes } from './routes/teams.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
+import { warnUntrustedForwarding } from './warn-untrusted-forwarding.ts';
 
 /** Headers a browser client (the Figma iframe has origin `null`) may read from our answers. */
 export const exposedHeaders = [
@@ -79,6 +80,7 @@ export function createApp(ctx: ServiceContext, ping: { database(): Promise<void>
         maxAge: 600,
       }),
     )
+    .use(warnUntrustedForwarding())
     .use(limitBody(ctx.config.limits))
     .use(checkFormBody)
     .get('/healthz', (c) => c.json({ status: 'ok' as const }, 200))
