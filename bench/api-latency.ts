@@ -34,7 +34,7 @@ await admin.query(`create database "${dbName}"`);
 const dbUrl = new URL(adminUrl);
 dbUrl.pathname = `/${dbName}`;
 const dataDir = mkdtempSync(join(tmpdir(), 'lumina-bench-'));
-const migrator = openDatabase({ url: dbUrl.toString(), dataDir });
+const migrator = await openDatabase({ url: dbUrl.toString(), dataDir });
 await migrator.migrate();
 await migrator.close();
 

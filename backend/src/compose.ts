@@ -34,7 +34,7 @@ export interface Backend {
 /** The one composition root: builds the real dependencies from the parsed config. Tests build the same graph. */
 export async function composeBackend(config: Config, options: { log?: Logger } = {}): Promise<Backend> {
   const log = options.log ?? createLogger('backend');
-  const database = openDatabase({
+  const database = await openDatabase({
     url: config.databaseUrl,
     dataDir: config.dataDir,
     onConnectionError: (error) => log.warn('database connection lost', errorFields(error)),

@@ -11,8 +11,12 @@ import {
 } from '@lumina/runtime';
 import { CreditPack } from '@lumina/shared';
 import { z } from 'zod';
+import { pairingPollIntervalSeconds } from './services/pairing-policy.ts';
 
 export { ConfigError } from '@lumina/runtime';
+
+/** Token polls one plugin makes in a sliding minute at the pairing's interval, both ends of the minute counted. */
+const pollsPerMinuteOfOnePlugin = Math.floor(60 / pairingPollIntervalSeconds) + 1;
 
 /** Sold when `CREDIT_PACKS` is unset. */
 export const defaultCreditPacks: readonly CreditPack[] = [
@@ -93,6 +97,15 @@ export const ApiEnv = z
     RATE_LIMIT_AUTH_FAILURES_PER_MINUTE: nonNegativeIntEnv.default(30),
     /** Pairing user-code lookups (and decisions) per signed-in person per minute. 0 turns the limit off. */
     RATE_LIMIT_PAIRING_CODE_PER_MINUTE: nonNegativeIntEnv.default(10),
+    /**
+     * The plugin's token polls per client IP per minute. A plugin polls every 5 s (12 a minute), so the default
+     * leaves room for nine plugins pairing at once behind one address.
+     */
+    RATE_LIMIT_PAIRING_POLL_PER_MINUTE: nonNegativeIntEnv
+      .refine((limit) => limit === 0 || limit >= pollsPerMinuteOfOnePlugin, {
+        message: `must be 0 (off) or at least ${pollsPerMinuteOfOnePlugin}, the polls one plugin makes in a minute`,
+      })
+      .default(120),
     /** IPv6 clients are counted per network of this prefix length (a host usually holds a /64). */
     RATE_LIMIT_IPV6_PREFIX: z.coerce.number().int().min(32).max(128).default(64),
     /** `/files` requests (result links) per client IP per minute. 0 turns the limit off. */
@@ -232,6 +245,7 @@ export const ApiEnv = z
         authPerMinute: e.RATE_LIMIT_AUTH_PER_MINUTE,
         authFailuresPerMinute: e.RATE_LIMIT_AUTH_FAILURES_PER_MINUTE,
         pairingCodePerMinute: e.RATE_LIMIT_PAIRING_CODE_PER_MINUTE,
+        pairingPollPerMinute: e.RATE_LIMIT_PAIRING_POLL_PER_MINUTE,
         /** IPv6 clients are counted per network of this many leading bits. */
         ipv6PrefixLength: e.RATE_LIMIT_IPV6_PREFIX,
         filesPerMinute: e.RATE_LIMIT_FILES_PER_MINUTE,

@@ -1,15 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { serve } from '@hono/node-server';
-import { ErrorBody } from '@lumina/shared';
+import { ErrorBody, PairingCreated } from '@lumina/shared';
 import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../src/config.ts';
+import { createApp } from '../src/http/app.ts';
 import type { AppEnv } from '../src/http/env.ts';
 import { authRateLimit, type RateLimitPolicy, rateLimit } from '../src/http/rate-limit.ts';
-import { silentLogger } from '../src/logger.ts';
+import { type Logger, silentLogger } from '../src/logger.ts';
 import { createRedisClient } from '../src/rate-limit/redis-client.ts';
 import type { ServiceContext } from '../src/services/context.ts';
+import { pairingPollIntervalSeconds } from '../src/services/pairing-policy.ts';
 import { eventually, fixture, processForm, startTestBackend, type TestBackend } from './support/harness.ts';
 
 const apiUnits = 25;
@@ -266,6 +268,92 @@ describe('rate-limit headers and 429 with Retry-After', () => {
     }
   });
 
+  it("limits the plugin's token poll per client IP, far above what plugins polling at the pairing's interval need", async () => {
+    const octet = () => 1 + Math.floor(Math.random() * 250);
+    const pollerIp = `198.51.100.${octet()}`;
+    const json = (ip: string, body: unknown) => ({
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-forwarded-for': ip },
+      body: JSON.stringify(body),
+    });
+    const plugins = 9;
+    const pairings: PairingCreated[] = [];
+    // Started from addresses of their own: starting pairings has its own, smaller budget.
+    for (let i = 0; i < plugins; i++) {
+      const started = await t.request('/api/v1/pairings', json(`203.0.113.${octet()}`, { client: 'figma' }));
+      expect(started.status).toBe(201);
+      pairings.push(PairingCreated.parse(await started.json()));
+    }
+    const poll = (pairing: PairingCreated) =>
+      t.request('/api/v1/pairings/token', json(pollerIp, { pollSecret: pairing.pollSecret }));
+    const codeOf = async (res: Response) => ErrorBody.parse(await res.json()).error.code;
+
+    // A sliding minute holds at most this many polls of a plugin waiting the interval between them; sent at once
+    // they count the same, so nine plugins behind one address polling for a whole minute are all answered.
+    const pollsInAMinute = Math.floor(60 / pairingPollIntervalSeconds) + 1;
+    const limit = t.config.rateLimits.pairingPollPerMinute;
+    expect(limit).toBeGreaterThanOrEqual(plugins * pollsInAMinute);
+    for (const pairing of pairings) {
+      for (let i = 0; i < pollsInAMinute; i++) {
+        const res = await poll(pairing);
+        expect(['pairing_pending', 'pairing_slow_down']).toContain(await codeOf(res));
+        expect(res.headers.get('ratelimit-policy')).toBe(`"pairing-poll";q=${limit};w=60`);
+      }
+    }
+    const spent = plugins * pollsInAMinute;
+    for (let i = spent; i < limit; i++)
+      expect(await codeOf(await poll(pairings[0] as PairingCreated))).not.toBe('rate_limited');
+
+    // Past the budget a client hammering the poll is refused before its pairing is looked at, with Retry-After in
+    // the header and in the envelope.
+    const refused = await poll(pairings[0] as PairingCreated);
+    expect(refused.status).toBe(429);
+    const retryAfter = Number(refused.headers.get('retry-after'));
+    expect(retryAfter).toBeGreaterThanOrEqual(1);
+    const error = ErrorBody.parse(await refused.json()).error;
+    expect(error.code).toBe('rate_limited');
+    expect(error.details).toMatchObject({ policy: 'pairing-poll', retryAfterSeconds: retryAfter });
+    // Even with a poll secret that matches no pairing: guesses spend the same budget.
+    const guess = await t.request('/api/v1/pairings/token', json(pollerIp, { pollSecret: 'not-a-secret' }));
+    expect(await codeOf(guess)).toBe('rate_limited');
+
+    // Another address has its own budget.
+    const elsewhere = await t.request(
+      '/api/v1/pairings/token',
+      json(`192.0.2.${octet()}`, { pollSecret: (pairings[1] as PairingCreated).pollSecret }),
+    );
+    expect(await codeOf(elsewhere)).toBe('pairing_slow_down');
+  });
+
+  it('warns once, not per request, when requests come through a proxy while TRUST_PROXY is off', async () => {
+    const warnings: { message: string; fields: Record<string, unknown> | undefined }[] = [];
+    const log: Logger = { ...silentLogger, warn: (message, fields) => warnings.push({ message, fields }) };
+    const app = createApp(
+      { ...t.backend.ctx, log, config: { ...t.config, trustProxy: false, logRequests: false } },
+      { database: async () => {} },
+    );
+    expect((await app.request('/healthz')).status).toBe(200);
+    expect(warnings).toEqual([]);
+    for (let i = 0; i < 3; i++) {
+      const res = await app.request('/healthz', { headers: { 'x-forwarded-for': `192.0.2.${i + 1}` } });
+      expect(res.status).toBe(200);
+    }
+    expect(warnings.map((w) => w.message)).toEqual([expect.stringMatching(/X-Forwarded-For.*TRUST_PROXY/)]);
+
+    // Behind a trusted proxy the header is what it should be: nothing to warn about.
+    const trusted: typeof warnings = [];
+    const trustingApp = createApp(
+      {
+        ...t.backend.ctx,
+        log: { ...silentLogger, warn: (message, fields) => trusted.push({ message, fields }) },
+        config: { ...t.config, trustProxy: true, logRequests: false },
+      },
+      { database: async () => {} },
+    );
+    await trustingApp.request('/healthz', { headers: { 'x-forwarded-for': '192.0.2.9' } });
+    expect(trusted).toEqual([]);
+  });
+
   it('lets requests through, without headers, when Redis cannot be reached', async () => {
     const unreachable = createRedisClient('redis://127.0.0.1:1', silentLogger, { commandTimeoutMs: 2000 });
     try {
@@ -299,7 +387,7 @@ describe('rate-limit headers and 429 with Retry-After', () => {
 });
 
 describe('rate-limit configuration', () => {
-  it('defaults to generous API units, 10 auth requests per IP and no trusted proxy', () => {
+  it('defaults to generous API units, 10 auth requests per IP, 120 token polls per IP and no trusted proxy', () => {
     const config = loadConfig({});
     expect(config.rateLimits).toEqual({
       apiUnitsPerMinute: 1200,
@@ -307,6 +395,7 @@ describe('rate-limit configuration', () => {
       authPerMinute: 10,
       authFailuresPerMinute: 30,
       pairingCodePerMinute: 10,
+      pairingPollPerMinute: 120,
       ipv6PrefixLength: 64,
       filesPerMinute: 600,
     });
@@ -317,5 +406,16 @@ describe('rate-limit configuration', () => {
     expect(() => loadConfig({ RATE_LIMIT_AUTH_PER_MINUTE: '-1' })).toThrow(ConfigError);
     expect(() => loadConfig({ RATE_LIMIT_API_UNITS_PER_MINUTE: 'lots' })).toThrow(/RATE_LIMIT_API_UNITS_PER_MINUTE/);
     expect(() => loadConfig({ TRUST_PROXY: 'maybe' })).toThrow(/TRUST_PROXY/);
+  });
+
+  it('refuses a token-poll limit that one plugin polling at the interval would exceed', () => {
+    const onePlugin = Math.floor(60 / pairingPollIntervalSeconds) + 1;
+    expect(() => loadConfig({ RATE_LIMIT_PAIRING_POLL_PER_MINUTE: String(onePlugin - 1) })).toThrow(
+      /RATE_LIMIT_PAIRING_POLL_PER_MINUTE/,
+    );
+    expect(loadConfig({ RATE_LIMIT_PAIRING_POLL_PER_MINUTE: String(onePlugin) }).rateLimits.pairingPollPerMinute).toBe(
+      onePlugin,
+    );
+    expect(loadConfig({ RATE_LIMIT_PAIRING_POLL_PER_MINUTE: '0' }).rateLimits.pairingPollPerMinute).toBe(0);
   });
 });

@@ -1,13 +1,10 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { PGlite } from '@electric-sql/pglite';
 import type { ExtractTablesWithRelations } from 'drizzle-orm';
 import { drizzle as drizzleNodePg } from 'drizzle-orm/node-postgres';
 import { migrate as migrateNodePg } from 'drizzle-orm/node-postgres/migrator';
 import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core';
-import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
-import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import pg from 'pg';
 import * as schema from './schema.ts';
 
@@ -35,8 +32,8 @@ export interface DatabaseOptions {
   readonly onConnectionError?: (error: Error) => void;
 }
 
-export function openDatabase(options: DatabaseOptions): Database {
-  return options.url ? openPostgres(options.url, options) : openPglite(options.dataDir);
+export async function openDatabase(options: DatabaseOptions): Promise<Database> {
+  return options.url ? openPostgres(options.url, options) : await openPglite(options.dataDir);
 }
 
 function openPostgres(url: string, options: DatabaseOptions): Database {
@@ -60,7 +57,16 @@ function openPostgres(url: string, options: DatabaseOptions): Database {
   };
 }
 
-function openPglite(dataDir: string): Database {
+/**
+ * PGlite and its drizzle driver are loaded only here: the embedded database's WebAssembly adds about 20 MB to
+ * every process that imports it, and a deployment on PostgreSQL never needs it.
+ */
+async function openPglite(dataDir: string): Promise<Database> {
+  const [{ PGlite }, { drizzle: drizzlePglite }, { migrate: migratePglite }] = await Promise.all([
+    import('@electric-sql/pglite'),
+    import('drizzle-orm/pglite'),
+    import('drizzle-orm/pglite/migrator'),
+  ]);
   const dir = join(dataDir, 'pglite');
   mkdirSync(dir, { recursive: true });
   const releaseLock = lockForThisProcess(join(dataDir, 'pglite.lock'));

@@ -11,6 +11,7 @@ import { checkFormBody } from './check-form-body.ts';
 import type { AppEnv } from './env.ts';
 import { errorResponse, toApiError } from './error-response.ts';
 import { limitBody } from './limit-body.ts';
+import { warnUntrustedForwarding } from './warn-untrusted-forwarding.ts';
 
 /** Headers a browser client (the Figma iframe has origin `null`) may read from our answers. */
 export const exposedHeaders = [
@@ -65,6 +66,7 @@ export function createApp(ctx: ServiceContext, ping: { database(): Promise<void>
         maxAge: 600,
       }),
     )
+    .use(warnUntrustedForwarding())
     .use(limitBody(ctx.config.limits))
     .use(checkFormBody)
     // The API, each route declared with its contract (backend/src/http/api.ts).

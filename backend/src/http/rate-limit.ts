@@ -169,6 +169,18 @@ export const pairingCodeRateLimit: MiddlewareHandler<AppEnv> = rateLimit({
   failClosed: true,
 });
 
+/**
+ * The plugin's token poll, per client network (`RATE_LIMIT_PAIRING_POLL_PER_MINUTE`): a plugin polls at the
+ * pairing's interval and stays far below it, while a client hammering the poll is refused before the database is
+ * asked. Open when Redis is down: the poll secret cannot be guessed, so this limit guards capacity, not a secret.
+ */
+export const pairingPollRateLimit: MiddlewareHandler<AppEnv> = rateLimit({
+  name: 'pairing-poll',
+  limit: (config) => config.rateLimits.pairingPollPerMinute,
+  windowSeconds: 60,
+  key: clientNetwork,
+});
+
 /** The policy name of failed authentication, per client network. */
 const authFailurePolicy = 'auth-failures';
 

@@ -26,7 +26,7 @@ export default async function setup(project: TestProject) {
   await admin.query(`create database "${name}"`);
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
-  const database = openDatabase({ url: url.toString(), dataDir: '/nonexistent' });
+  const database = await openDatabase({ url: url.toString(), dataDir: '/nonexistent' });
   await database.migrate();
   await database.close();
   project.provide('databaseUrl', url.toString());

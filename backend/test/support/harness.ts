@@ -152,7 +152,7 @@ async function createScratchDatabase(): Promise<{ url: string; drop(): Promise<v
   await admin.query(`create database "${name}"`);
   const url = new URL(shared);
   url.pathname = `/${name}`;
-  const database = openDatabase({ url: url.toString(), dataDir: tmpdir() });
+  const database = await openDatabase({ url: url.toString(), dataDir: tmpdir() });
   await database.migrate();
   await database.close();
   return {

@@ -16,7 +16,7 @@ import { getPairing } from '../../services/get-pairing.ts';
 import { pairingPollIntervalSeconds } from '../../services/pairing-policy.ts';
 import { apiRoute, apiRoutes, json, jsonBody } from '../api-route.ts';
 import { authenticate, browserUserOf } from '../authenticate.ts';
-import { authRateLimit, pairingCodeRateLimit } from '../rate-limit.ts';
+import { authRateLimit, pairingCodeRateLimit, pairingPollRateLimit } from '../rate-limit.ts';
 
 const browserErrors: ErrorCode[] = ['unauthorized', 'forbidden', 'csrf_rejected', 'not_found', 'rate_limited'];
 const PairingPath = z.object({ code: z.string().meta({ description: 'The user code the plugin shows.' }) });
@@ -27,8 +27,8 @@ const PairingPath = z.object({ code: z.string().meta({ description: 'The user co
  * pairing from a signed-in browser.
  */
 export const pairingRoutes = apiRoutes()
-  // Starting pairings is limited per IP; each pairing's poll is paced by `slow_down` and guarded by its
-  // high-entropy poll secret.
+  // Starting pairings and polling are limited per IP; each pairing's poll is also paced by `slow_down` and guarded
+  // by its high-entropy poll secret.
   .openapi(
     apiRoute(
       { tag: 'plugins', auth: 'none', errors: ['invalid_request', 'rate_limited', 'unavailable'] },
@@ -61,6 +61,7 @@ export const pairingRoutes = apiRoutes()
           'pairing_expired',
           'pairing_denied',
           'pairing_consumed',
+          'rate_limited',
         ],
       },
       {
@@ -68,6 +69,7 @@ export const pairingRoutes = apiRoutes()
         path: '/token',
         operationId: 'pollPairing',
         summary: 'The plugin polls: pending, slow down, expired, denied, or its token (exactly once)',
+        middleware: [pairingPollRateLimit],
         request: {
           body: jsonBody(PairingTokenBody, { poll: { summary: 'One poll', value: { pollSecret: 'pps_…' } } }),
         },
