@@ -7,14 +7,14 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { serve } from '@hono/node-server';
+import { createLogger } from '@lumina/runtime';
 import autocannon from 'autocannon';
 import { Hono } from 'hono';
 import pg from 'pg';
 import { composeBackend } from '../backend/src/compose.ts';
 import { loadConfig } from '../backend/src/config.ts';
 import { openDatabase } from '../backend/src/db/database.ts';
-import { createLogger } from '../backend/src/logger.ts';
-import { createTeam } from '../backend/src/services/create-team.ts';
+import { createTeam } from '../backend/src/services/teams/create-team.ts';
 
 const durationSeconds = Number(process.env.BENCH_SECONDS ?? 10);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 10);

@@ -1,7 +1,7 @@
 import { createLuminaClient, LuminaApiError, type TaskView } from '@lumina/shared';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { grantCredits } from '../backend/src/services/grant-credits.ts';
+import { grantCredits } from '../backend/src/services/billing/grant-credits.ts';
 import { type GeminiStandIn, imageReply } from '../backend/test/support/gemini-stand-in.ts';
 import { fixture } from '../backend/test/support/harness.ts';
 import { type EditingBackend, serveEditingBackend, signUpAndApprover } from './support/served-backend.ts';

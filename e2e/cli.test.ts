@@ -13,12 +13,12 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type GpuWorker, loadWorkerConfig, silentLogger, startGpuWorker } from '@lumina/gpu-worker';
+import { createLogger } from '@lumina/runtime';
 import { TaskList } from '@lumina/shared';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type EditWorker, startEditWorker } from '../backend/src/edit/edit-worker.ts';
 import { loadEditWorkerConfig } from '../backend/src/edit/edit-worker-config.ts';
-import { createLogger } from '../backend/src/logger.ts';
 import { fixturesDir } from '../backend/test/support/fixtures.ts';
 import { type GeminiStandIn, imageReply, startGeminiStandIn } from '../backend/test/support/gemini-stand-in.ts';
 import { eventually } from '../backend/test/support/harness.ts';

@@ -3,7 +3,7 @@ import { eq } from 'drizzle-orm';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tasks } from '../backend/src/db/schema.ts';
-import { purgeExpiredTasks } from '../backend/src/services/purge-expired-tasks.ts';
+import { purgeExpiredTasks } from '../backend/src/services/tasks/purge-expired-tasks.ts';
 import { fixture, processForm, type TestBackend } from '../backend/test/support/harness.ts';
 import { type Slice, settledTask, startSlice, submit } from './support/slice.ts';
 

@@ -5,7 +5,7 @@ import { MeResponse, TaskList } from '@lumina/shared';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { grantCredits } from '../backend/src/services/grant-credits.ts';
+import { grantCredits } from '../backend/src/services/billing/grant-credits.ts';
 import { launchChromium } from '../backend/test/support/browser.ts';
 import { fixturesDir } from '../backend/test/support/fixtures.ts';
 import { imageReply } from '../backend/test/support/gemini-stand-in.ts';

@@ -1,7 +1,7 @@
 import { WebhookDeliveryList, WebhookEndpointWithSecret } from '@lumina/shared';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { grantCredits } from '../backend/src/services/grant-credits.ts';
+import { grantCredits } from '../backend/src/services/billing/grant-credits.ts';
 import { dashboardJson, signUpBrowser } from '../backend/test/support/accounts.ts';
 import { eventually, fixture } from '../backend/test/support/harness.ts';
 import { type Receiver, startReceiver, verifyStandardWebhook } from '../backend/test/support/webhook-receiver.ts';

@@ -1,9 +1,9 @@
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { compose } from './compose-from-env.ts';
-import { createApiKey } from './services/create-api-key.ts';
-import { createTeam } from './services/create-team.ts';
-import { grantCredits } from './services/grant-credits.ts';
+import { createApiKey } from './services/accounts/create-api-key.ts';
+import { grantCredits } from './services/billing/grant-credits.ts';
+import { createTeam } from './services/teams/create-team.ts';
 
 const usage = `usage:
   npm run admin -- create-team --name <name> --credits <n>

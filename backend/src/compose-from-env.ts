@@ -1,6 +1,6 @@
+import { createLogger, errorFields, type Logger } from '@lumina/runtime';
 import { type Backend, composeBackend } from './compose.ts';
 import { type Config, ConfigError, loadConfig } from './config.ts';
-import { createLogger, errorFields, type Logger } from './logger.ts';
 
 /** Process entry helper: parse the environment once, exit with a readable message when it is wrong. */
 export async function compose(component: string): Promise<{ backend: Backend; config: Config; log: Logger }> {

@@ -11,7 +11,7 @@ import {
 } from '@lumina/runtime';
 import { CreditPack } from '@lumina/shared';
 import { z } from 'zod';
-import { pairingPollIntervalSeconds } from './services/pairing-policy.ts';
+import { pairingPollIntervalSeconds } from './services/pairings/pairing-policy.ts';
 
 export { ConfigError } from '@lumina/runtime';
 

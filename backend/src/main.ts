@@ -1,7 +1,7 @@
 import { serve } from '@hono/node-server';
 import { serveMetrics } from '@lumina/runtime';
 import { compose } from './compose-from-env.ts';
-import { bootstrapLocalTeam, localTeamCredits } from './services/bootstrap-local-team.ts';
+import { bootstrapLocalTeam, localTeamCredits } from './services/teams/bootstrap-local-team.ts';
 
 const { backend, config, log } = await compose('backend');
 if (backend.database.kind === 'pglite') {

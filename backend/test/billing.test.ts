@@ -3,7 +3,7 @@ import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../src/config.ts';
 import { checkouts, creditLedger, stripeEvents } from '../src/db/schema.ts';
-import { grantCredits } from '../src/services/grant-credits.ts';
+import { grantCredits } from '../src/services/billing/grant-credits.ts';
 import { type Browser, dashboardJson, errorCodeOf, signUpBrowser } from './support/accounts.ts';
 import { startTestBackend, type TestBackend } from './support/harness.ts';
 import {

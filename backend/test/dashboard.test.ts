@@ -1,13 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createLogger } from '@lumina/runtime';
 import { MeResponse, PairingCreated, PairingToken, SubmitTaskResponse, TaskView } from '@lumina/shared';
 import type { Browser, Page } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type EditWorker, startEditWorker } from '../src/edit/edit-worker.ts';
 import { loadEditWorkerConfig } from '../src/edit/edit-worker-config.ts';
-import { createLogger } from '../src/logger.ts';
 import { dashboardOrigin, errorCodeOf, sessionCookieIn, signUpBrowser } from './support/accounts.ts';
 import { launchChromium, type ServedBackend, serveTestBackend } from './support/browser.ts';
 import { type GeminiStandIn, imageReply, startGeminiStandIn } from './support/gemini-stand-in.ts';

@@ -9,7 +9,7 @@ import { Miniflare } from 'miniflare';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tasks } from '../src/db/schema.ts';
-import { thumbnailKeyOf, variantKeyOf } from '../src/services/result-keys.ts';
+import { thumbnailKeyOf, variantKeyOf } from '../src/services/tasks/result-keys.ts';
 import { type Browser, dashboardJson, signUpBrowser } from './support/accounts.ts';
 import { completeAsWorker } from './support/complete-task.ts';
 import { fixture, processForm, startTestBackend, type TestBackend } from './support/harness.ts';

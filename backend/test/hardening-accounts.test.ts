@@ -11,8 +11,8 @@ import {
 import { and, eq, inArray } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkouts, creditLedger, sessions, tasks } from '../src/db/schema.ts';
-import { grantCredits } from '../src/services/grant-credits.ts';
-import { purgeExpiredTasks } from '../src/services/purge-expired-tasks.ts';
+import { grantCredits } from '../src/services/billing/grant-credits.ts';
+import { purgeExpiredTasks } from '../src/services/tasks/purge-expired-tasks.ts';
 import { type Browser, dashboardJson, dashboardOrigin, errorCodeOf, signUpBrowser } from './support/accounts.ts';
 import { completeAsWorker, cutoutPng } from './support/complete-task.ts';
 import { fixture, processForm, startTestBackend, type TestBackend } from './support/harness.ts';

@@ -1,10 +1,10 @@
 import { hostname } from 'node:os';
+import { silentLogger } from '@lumina/runtime';
 import { ApiKeyCreated, ErrorBody, PairingCreated } from '@lumina/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../src/http/app.ts';
-import { silentLogger } from '../src/logger.ts';
 import { createRedisClient } from '../src/rate-limit/redis-client.ts';
-import { checkWebhookUrl } from '../src/services/check-webhook-url.ts';
+import { checkWebhookUrl } from '../src/services/webhooks/check-webhook-url.ts';
 import { isPrivateAddress } from '../src/webhooks/private-address.ts';
 import { sendWebhook } from '../src/webhooks/send-webhook.ts';
 import { dashboardJson, errorCodeOf, signUpBrowser } from './support/accounts.ts';

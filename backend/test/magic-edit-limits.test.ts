@@ -1,10 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { createLogger } from '@lumina/runtime';
 import { SubmitTaskResponse, TaskView } from '@lumina/shared';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type EditWorker, startEditWorker } from '../src/edit/edit-worker.ts';
 import { loadEditWorkerConfig } from '../src/edit/edit-worker-config.ts';
-import { createLogger } from '../src/logger.ts';
 import { type GeminiStandIn, imageReply, startGeminiStandIn } from './support/gemini-stand-in.ts';
 import { eventually, fixture, processForm, startTestBackend, type TestBackend } from './support/harness.ts';
 

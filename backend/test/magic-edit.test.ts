@@ -1,9 +1,9 @@
+import type { Logger } from '@lumina/runtime';
 import { Capabilities, ErrorBody, SubmitTaskResponse, TaskView } from '@lumina/shared';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type EditWorker, startEditWorker } from '../src/edit/edit-worker.ts';
 import { loadEditWorkerConfig } from '../src/edit/edit-worker-config.ts';
-import type { Logger } from '../src/logger.ts';
 import {
   finishReasonReply,
   type GeminiStandIn,

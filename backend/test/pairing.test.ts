@@ -12,7 +12,7 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sessionIdOf } from '../src/auth/session-token.ts';
 import { pairings, sessions } from '../src/db/schema.ts';
-import { grantCredits } from '../src/services/grant-credits.ts';
+import { grantCredits } from '../src/services/billing/grant-credits.ts';
 import { type Browser, dashboardJson, errorCodeOf, signUpBrowser } from './support/accounts.ts';
 import { fixture, processForm, startTestBackend, type TestBackend } from './support/harness.ts';
 

@@ -2,8 +2,8 @@ import { OperationRequest } from '@lumina/shared';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.ts';
 import { ApiError } from '../src/errors.ts';
-import { describeCapabilities } from '../src/services/describe-capabilities.ts';
-import { priceTask } from '../src/services/price-task.ts';
+import { describeCapabilities } from '../src/services/system/describe-capabilities.ts';
+import { priceTask } from '../src/services/tasks/price-task.ts';
 
 const config = loadConfig({});
 const upscale = (scale: string, model = 'slim') =>

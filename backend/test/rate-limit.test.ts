@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { serve } from '@hono/node-server';
+import { type Logger, silentLogger } from '@lumina/runtime';
 import { ErrorBody, PairingCreated } from '@lumina/shared';
 import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,10 +9,9 @@ import { ConfigError, loadConfig } from '../src/config.ts';
 import { createApp } from '../src/http/app.ts';
 import type { AppEnv } from '../src/http/env.ts';
 import { authRateLimit, type RateLimitPolicy, rateLimit } from '../src/http/rate-limit.ts';
-import { type Logger, silentLogger } from '../src/logger.ts';
 import { createRedisClient } from '../src/rate-limit/redis-client.ts';
 import type { ServiceContext } from '../src/services/context.ts';
-import { pairingPollIntervalSeconds } from '../src/services/pairing-policy.ts';
+import { pairingPollIntervalSeconds } from '../src/services/pairings/pairing-policy.ts';
 import { eventually, fixture, processForm, startTestBackend, type TestBackend } from './support/harness.ts';
 
 const apiUnits = 25;

@@ -3,7 +3,7 @@ import { eq } from 'drizzle-orm';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tasks } from '../src/db/schema.ts';
-import { reconcileTasks } from '../src/services/reconcile-tasks.ts';
+import { reconcileTasks } from '../src/services/tasks/reconcile-tasks.ts';
 import { fixture, processForm, startTestBackend, type TestBackend } from './support/harness.ts';
 
 // This file owns Redis database 9 so it can flush it like a lost or restarted Redis would be.

@@ -3,7 +3,7 @@ import { eq } from 'drizzle-orm';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tasks } from '../src/db/schema.ts';
-import { settleTask } from '../src/services/settle-task.ts';
+import { settleTask } from '../src/services/tasks/settle-task.ts';
 import { completeAsWorker, cutoutPng } from './support/complete-task.ts';
 import { fixture, processForm, startTestBackend, type TestBackend } from './support/harness.ts';
 

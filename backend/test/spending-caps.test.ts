@@ -2,8 +2,8 @@ import { InviteCreated, MemberList, MemberUpdate, SubmitTaskResponse, TeamView }
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tasks } from '../src/db/schema.ts';
-import { grantCredits } from '../src/services/grant-credits.ts';
-import { settleTask } from '../src/services/settle-task.ts';
+import { grantCredits } from '../src/services/billing/grant-credits.ts';
+import { settleTask } from '../src/services/tasks/settle-task.ts';
 import { type Browser, dashboardJson, errorCodeOf, signUpBrowser } from './support/accounts.ts';
 import { fixture, processForm, startTestBackend, type TestBackend } from './support/harness.ts';
 

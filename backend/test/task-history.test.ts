@@ -9,7 +9,7 @@ import {
 } from '@lumina/shared';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { grantCredits } from '../src/services/grant-credits.ts';
+import { grantCredits } from '../src/services/billing/grant-credits.ts';
 import { sanitizeFileName } from '../src/uploads/sanitize-file-name.ts';
 import { type Browser, dashboardJson, signUpBrowser as signUpFree } from './support/accounts.ts';
 import { completeAsWorker, cutoutPng } from './support/complete-task.ts';

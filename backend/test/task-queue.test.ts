@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
+import type { Logger } from '@lumina/runtime';
 import { TaskJob, workerHeartbeatKey } from '@lumina/shared';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Logger } from '../src/logger.ts';
 import { createBullmqTaskQueue } from '../src/queue/bullmq-task-queue.ts';
 import type { TaskQueue } from '../src/queue/task-queue.ts';
 

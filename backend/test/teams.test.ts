@@ -10,7 +10,7 @@ import {
   TeamView,
 } from '@lumina/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { grantCredits } from '../src/services/grant-credits.ts';
+import { grantCredits } from '../src/services/billing/grant-credits.ts';
 import { type Browser, dashboardJson, errorCodeOf, signUpBrowser } from './support/accounts.ts';
 import { fixture, processForm, startTestBackend, type TestBackend } from './support/harness.ts';
 

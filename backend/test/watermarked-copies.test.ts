@@ -1,7 +1,7 @@
 import { CheckoutResponse, ErrorBody, SubmitTaskResponse, TaskView } from '@lumina/shared';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { purgeExpiredTasks } from '../src/services/purge-expired-tasks.ts';
+import { purgeExpiredTasks } from '../src/services/tasks/purge-expired-tasks.ts';
 import { dashboardJson, signUpBrowser } from './support/accounts.ts';
 import { completeAsWorker } from './support/complete-task.ts';
 import { fixture, processForm, startTestBackend, type TestBackend } from './support/harness.ts';

@@ -17,7 +17,7 @@ import { webhookDeliveries } from '../src/db/schema.ts';
 import { type EditWorker, startEditWorker } from '../src/edit/edit-worker.ts';
 import { loadEditWorkerConfig } from '../src/edit/edit-worker-config.ts';
 import { newId } from '../src/ids.ts';
-import { grantCredits } from '../src/services/grant-credits.ts';
+import { grantCredits } from '../src/services/billing/grant-credits.ts';
 import { isPrivateAddress } from '../src/webhooks/private-address.ts';
 import { type Browser, dashboardJson, errorCodeOf, signUpBrowser } from './support/accounts.ts';
 import { type GeminiStandIn, imageReply, promptBlockedReply, startGeminiStandIn } from './support/gemini-stand-in.ts';

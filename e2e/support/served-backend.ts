@@ -1,10 +1,10 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
+import { createLogger } from '@lumina/runtime';
 import { SignUpResponse } from '@lumina/shared';
 import { startEditWorker } from '../../backend/src/edit/edit-worker.ts';
 import { loadEditWorkerConfig } from '../../backend/src/edit/edit-worker-config.ts';
-import { createLogger } from '../../backend/src/logger.ts';
 import { type GeminiStandIn, startGeminiStandIn } from '../../backend/test/support/gemini-stand-in.ts';
 import { startTestBackend, type TestBackend } from '../../backend/test/support/harness.ts';
 

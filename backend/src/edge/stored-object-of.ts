@@ -7,7 +7,7 @@ export interface StoredObject {
   readonly format: ResultVariantFormat;
 }
 
-// The origin's key scheme (backend/src/services/result-keys.ts, which the edge may not import); the edge
+// The origin's key scheme (backend/src/services/tasks/result-keys.ts, which the edge may not import); the edge
 // worker test puts objects under the origin's own key functions, so a drift fails there.
 const resultKeyPattern = /^results\/(task_[A-Za-z0-9]+)\.([a-z0-9]+)$/;
 const thumbnailKeyPattern = /^thumbnails\/task_[A-Za-z0-9]+\.webp$/;

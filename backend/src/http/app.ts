@@ -1,9 +1,9 @@
+import { errorFields } from '@lumina/runtime';
 import { Hono } from 'hono';
 import { cors } from 'hono/cors';
 import { requestId } from 'hono/request-id';
 import { routePath } from 'hono/route';
 import { ApiError } from '../errors.ts';
-import { errorFields } from '../logger.ts';
 import type { ServiceContext } from '../services/context.ts';
 import { webRoutes } from '../web/web-routes.tsx';
 import { api } from './api.ts';

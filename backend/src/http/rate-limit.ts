@@ -1,11 +1,11 @@
 import { getConnInfo } from '@hono/node-server/conninfo';
+import { errorFields } from '@lumina/runtime';
 import type { Context, MiddlewareHandler } from 'hono';
 import { createMiddleware } from 'hono/factory';
 import ipaddr from 'ipaddr.js';
 import type { Principal } from '../auth/principal.ts';
 import type { Config } from '../config.ts';
 import { ApiError } from '../errors.ts';
-import { errorFields } from '../logger.ts';
 import { consumeRateLimit, type RateLimitResult } from '../rate-limit/sliding-window.ts';
 import type { AppEnv } from './env.ts';
 import { errorResponse } from './error-response.ts';

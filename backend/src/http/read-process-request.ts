@@ -3,7 +3,7 @@ import type { Context } from 'hono';
 import { z } from 'zod';
 import { ApiError } from '../errors.ts';
 import { jsonSchemaOf } from '../openapi/json-schema-of.ts';
-import type { TaskInputImage } from '../services/submit-task.ts';
+import type { TaskInputImage } from '../services/tasks/submit-task.ts';
 import { sanitizeFileName } from '../uploads/sanitize-file-name.ts';
 import { type DocumentedBody, documentedBody } from './api-route.ts';
 import type { AppEnv } from './env.ts';

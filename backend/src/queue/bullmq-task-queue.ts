@@ -1,3 +1,4 @@
+import type { Logger } from '@lumina/runtime';
 import { redisConnection } from '@lumina/runtime';
 import {
   cancelRequestKey,
@@ -9,7 +10,6 @@ import {
   workerHeartbeatKey,
 } from '@lumina/shared';
 import { Queue } from 'bullmq';
-import type { Logger } from '../logger.ts';
 import { closeQueue } from './close-queue.ts';
 import { parseJsonOrUndefined } from './parse-json-or-undefined.ts';
 import type { JobSnapshot, JobState, TaskQueue } from './task-queue.ts';

@@ -1,5 +1,5 @@
 import { JobResult, parseFailedReason } from '@lumina/shared';
-import type { Outcome } from '../services/settle-task.ts';
+import type { Outcome } from '../services/tasks/settle-task.ts';
 import { parseJsonOrUndefined } from './parse-json-or-undefined.ts';
 
 // BullMQ's own reason for a job whose worker kept dying before finishing it (maxStalledCount exceeded).

@@ -1,10 +1,9 @@
-import { redisConnection } from '@lumina/runtime';
+import { errorFields, redisConnection } from '@lumina/runtime';
 import { type QueueName, queueNames } from '@lumina/shared';
 import { QueueEvents } from 'bullmq';
-import { errorFields } from '../logger.ts';
 import type { ServiceContext } from '../services/context.ts';
-import { markTaskProcessing } from '../services/mark-task-processing.ts';
-import { settleTask } from '../services/settle-task.ts';
+import { markTaskProcessing } from '../services/tasks/mark-task-processing.ts';
+import { settleTask } from '../services/tasks/settle-task.ts';
 import { outcomeOfFinishedJob } from './outcome-of-finished-job.ts';
 
 /**

@@ -1,5 +1,5 @@
+import { errorFields, type Logger } from '@lumina/runtime';
 import { Redis } from 'ioredis';
-import { errorFields, type Logger } from '../logger.ts';
 
 /**
  * The API's own Redis client for request-time work (rate limits). A command gives up after one reconnect

@@ -1,10 +1,9 @@
-import type { ObjectStore } from '@lumina/runtime';
+import type { Logger, ObjectStore } from '@lumina/runtime';
 import type { Redis } from 'ioredis';
 import type { GoogleSignIn } from '../auth/google-sign-in.ts';
 import type { PaymentGateway } from '../billing/index.ts';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/database.ts';
-import type { Logger } from '../logger.ts';
 import type { Mailer } from '../mail/index.ts';
 import type { ApiMetrics } from '../metrics/index.ts';
 import type { TaskQueue } from '../queue/task-queue.ts';
@@ -12,7 +11,7 @@ import type { SignedUrls } from '../signed-urls.ts';
 import type { TaskUpdates } from '../task-updates.ts';
 import type { ImageWork } from '../variants/index.ts';
 import type { WebhookQueue } from '../webhooks/webhook-queue.ts';
-import type { EtaEstimator } from './estimate-eta.ts';
+import type { EtaEstimator } from './tasks/estimate-eta.ts';
 
 /** Everything a use case may touch, built once by the composition root. */
 export interface ServiceContext {

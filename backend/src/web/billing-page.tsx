@@ -4,9 +4,9 @@ import { type BillingOverview, CheckoutBody, type MeResponse, upscaleScales } fr
 import { type Context, Hono } from 'hono';
 import type { Config } from '../config.ts';
 import type { AppEnv } from '../http/env.ts';
-import { describeBilling } from '../services/describe-billing.ts';
-import { upscaleCreditsPerBlock, upscalePricePixels, upscaleRelativeCost } from '../services/price-task.ts';
-import { startCheckout } from '../services/start-checkout.ts';
+import { describeBilling } from '../services/billing/describe-billing.ts';
+import { startCheckout } from '../services/billing/start-checkout.ts';
+import { upscaleCreditsPerBlock, upscalePricePixels, upscaleRelativeCost } from '../services/tasks/price-task.ts';
 import { FormAlert, type FormRefusal, refusalOf } from './form-refusal.tsx';
 import { Alert, activeTeamOf, canManage, Layout, Notice, Time } from './layout.tsx';
 import { renderPage } from './render-page.ts';

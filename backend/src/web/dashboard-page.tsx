@@ -3,10 +3,10 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import type { AppEnv } from '../http/env.ts';
-import { describeBilling } from '../services/describe-billing.ts';
-import { listTasks } from '../services/list-tasks.ts';
-import { summarizeUsage } from '../services/summarize-usage.ts';
-import { roleIn } from '../services/team-access.ts';
+import { describeBilling } from '../services/billing/describe-billing.ts';
+import { summarizeUsage } from '../services/billing/summarize-usage.ts';
+import { listTasks } from '../services/tasks/list-tasks.ts';
+import { roleIn } from '../services/teams/team-access.ts';
 import { PlanStat } from './billing-page.tsx';
 import { GetStarted } from './get-started.tsx';
 import { activeTeamOf, canManage, Layout } from './layout.tsx';

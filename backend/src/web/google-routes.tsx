@@ -6,7 +6,7 @@ import { ApiError } from '../errors.ts';
 import type { AppEnv } from '../http/env.ts';
 import { authRateLimit } from '../http/rate-limit.ts';
 import { setSessionCookie } from '../http/session-cookie.ts';
-import { signInWithGoogle } from '../services/sign-in-with-google.ts';
+import { signInWithGoogle } from '../services/accounts/sign-in-with-google.ts';
 import { SignInPage } from './auth-pages.tsx';
 import { renderPage } from './render-page.ts';
 import { safeNext, teamCookieName } from './web-session.ts';

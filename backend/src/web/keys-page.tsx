@@ -4,9 +4,9 @@ import { ApiKeyCreated, type ApiKeyView, CreateApiKeyBody, type MeResponse } fro
 import { type Context, Hono } from 'hono';
 import { ApiError } from '../errors.ts';
 import type { AppEnv } from '../http/env.ts';
-import { issueApiKey } from '../services/issue-api-key.ts';
-import { listApiKeys } from '../services/list-api-keys.ts';
-import { revokeApiKey } from '../services/revoke-api-key.ts';
+import { issueApiKey } from '../services/accounts/issue-api-key.ts';
+import { listApiKeys } from '../services/accounts/list-api-keys.ts';
+import { revokeApiKey } from '../services/accounts/revoke-api-key.ts';
 import { ConfirmPage } from './confirm-page.tsx';
 import { CopyButton, CopyScript } from './copy-button.tsx';
 import { setFlash, takeFlash } from './flash.ts';

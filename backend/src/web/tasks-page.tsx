@@ -4,9 +4,9 @@ import { Operation, TaskId, TaskListQuery, TaskSourceKind, TaskStatus, type Task
 import { Hono } from 'hono';
 import { ApiError } from '../errors.ts';
 import type { AppEnv } from '../http/env.ts';
-import { getTask } from '../services/get-task.ts';
-import { listTasks } from '../services/list-tasks.ts';
-import { readTaskInputPreview } from '../services/read-task-input-preview.ts';
+import { getTask } from '../services/tasks/get-task.ts';
+import { listTasks } from '../services/tasks/list-tasks.ts';
+import { readTaskInputPreview } from '../services/tasks/read-task-input-preview.ts';
 import {
   credits,
   describeOperation,

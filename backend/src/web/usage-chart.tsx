@@ -1,6 +1,6 @@
 /** @jsxRuntime automatic */
 /** @jsxImportSource hono/jsx */
-import type { UsageDay } from '../services/summarize-usage.ts';
+import type { UsageDay } from '../services/billing/summarize-usage.ts';
 import { credits } from './describe-task.ts';
 
 const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];

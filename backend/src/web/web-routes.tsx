@@ -1,10 +1,11 @@
 /** @jsxRuntime automatic */
 /** @jsxImportSource hono/jsx */
+
+import { errorFields } from '@lumina/runtime';
 import { Hono } from 'hono';
 import { ApiError } from '../errors.ts';
 import type { AppEnv } from '../http/env.ts';
 import { toApiError } from '../http/error-response.ts';
-import { errorFields } from '../logger.ts';
 import { authPages } from './auth-pages.tsx';
 import { billingPage } from './billing-page.tsx';
 import { dashboardPage } from './dashboard-page.tsx';

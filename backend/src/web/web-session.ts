@@ -7,8 +7,8 @@ import { ApiError } from '../errors.ts';
 import { checkSameOrigin } from '../http/check-same-origin.ts';
 import type { AppEnv } from '../http/env.ts';
 import { clearSessionCookie, sessionCookieOf, setSessionCookie } from '../http/session-cookie.ts';
-import { authenticateSession } from '../services/authenticate-session.ts';
-import { describeMe } from '../services/describe-me.ts';
+import { authenticateSession } from '../services/accounts/authenticate-session.ts';
+import { describeMe } from '../services/accounts/describe-me.ts';
 
 /** The dashboard's active team, remembered per browser; the API reads the `Lumina-Team` header instead. */
 export const teamCookieName = 'lumina_team';

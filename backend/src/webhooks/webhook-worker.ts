@@ -1,9 +1,8 @@
-import { redisConnection } from '@lumina/runtime';
+import { errorFields, redisConnection } from '@lumina/runtime';
 import { queueNames, WebhookAttemptJob } from '@lumina/shared';
 import { Worker } from 'bullmq';
-import { errorFields } from '../logger.ts';
 import type { ServiceContext } from '../services/context.ts';
-import { deliverWebhook } from '../services/deliver-webhook.ts';
+import { deliverWebhook } from '../services/webhooks/deliver-webhook.ts';
 
 /**
  * Consumes `lumina-webhooks` in every backend process: each job is one attempt, and `deliverWebhook` claims it in

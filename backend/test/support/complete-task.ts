@@ -1,5 +1,5 @@
 import sharp from 'sharp';
-import { settleTask } from '../../src/services/settle-task.ts';
+import { settleTask } from '../../src/services/tasks/settle-task.ts';
 import type { TestBackend } from './harness.ts';
 
 /** What a worker stores for a cut-out: a 64×48 transparent PNG with a blue block in the middle. */

@@ -8,12 +8,12 @@ import { Redis } from 'ioredis';
 import pg from 'pg';
 import { inject } from 'vitest';
 import './provided-context.ts';
+import { createLogger } from '@lumina/runtime';
 import { type Backend, composeBackend } from '../../src/compose.ts';
 import { type Config, loadConfig } from '../../src/config.ts';
 import { openDatabase } from '../../src/db/database.ts';
 import { creditLedger, tasks, teams } from '../../src/db/schema.ts';
-import { createLogger } from '../../src/logger.ts';
-import { createTeam } from '../../src/services/create-team.ts';
+import { createTeam } from '../../src/services/teams/create-team.ts';
 
 export { fixture } from './fixtures.ts';
 

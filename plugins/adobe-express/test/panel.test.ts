@@ -1,12 +1,12 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { createLogger } from '@lumina/runtime';
 import type { Browser, Page } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type EditWorker, startEditWorker } from '../../../backend/src/edit/edit-worker.ts';
 import { loadEditWorkerConfig } from '../../../backend/src/edit/edit-worker-config.ts';
-import { createLogger } from '../../../backend/src/logger.ts';
-import { grantCredits } from '../../../backend/src/services/grant-credits.ts';
+import { grantCredits } from '../../../backend/src/services/billing/grant-credits.ts';
 import { type GeminiStandIn, imageReply, startGeminiStandIn } from '../../../backend/test/support/gemini-stand-in.ts';
 import { eventually, startTestBackend, type TestBackend } from '../../../backend/test/support/harness.ts';
 import { addonRoot, buildAddon } from './support/build-addon.ts';

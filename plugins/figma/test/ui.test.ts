@@ -1,7 +1,7 @@
 import type { Frame } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { grantCredits } from '../../../backend/src/services/grant-credits.ts';
+import { grantCredits } from '../../../backend/src/services/billing/grant-credits.ts';
 import { type GeminiStandIn, imageReply } from '../../../backend/test/support/gemini-stand-in.ts';
 import { type EditingBackend, serveEditingBackend, signUpAndApprover } from '../../../e2e/support/served-backend.ts';
 import { defaultPanelSettings, ToMain } from '../src/lib/messages.ts';

@@ -1,10 +1,10 @@
 import { type SignUpResponse as SignedUp, SignInBody, SignUpBody, SignUpResponse, UserView } from '@lumina/shared';
 import type { MiddlewareHandler } from 'hono';
 import { z } from 'zod';
-import { revokeAllSessions } from '../../services/revoke-all-sessions.ts';
-import { revokeSession } from '../../services/revoke-session.ts';
-import { signIn } from '../../services/sign-in.ts';
-import { signUp } from '../../services/sign-up.ts';
+import { revokeAllSessions } from '../../services/accounts/revoke-all-sessions.ts';
+import { revokeSession } from '../../services/accounts/revoke-session.ts';
+import { signIn } from '../../services/accounts/sign-in.ts';
+import { signUp } from '../../services/accounts/sign-up.ts';
 import { apiRoute, apiRoutes, json, jsonBody, noContent } from '../api-route.ts';
 import { authenticate, browserUserOf, userOf } from '../authenticate.ts';
 import { checkSameOrigin } from '../check-same-origin.ts';

@@ -1,9 +1,9 @@
 import { BillingOverview, CheckoutBody, CheckoutResponse, StripeWebhookAck } from '@lumina/shared';
 import { bodyLimit } from 'hono/body-limit';
 import { ApiError } from '../../errors.ts';
-import { describeBilling } from '../../services/describe-billing.ts';
-import { receiveStripeWebhook } from '../../services/receive-stripe-webhook.ts';
-import { startCheckout } from '../../services/start-checkout.ts';
+import { describeBilling } from '../../services/billing/describe-billing.ts';
+import { receiveStripeWebhook } from '../../services/billing/receive-stripe-webhook.ts';
+import { startCheckout } from '../../services/billing/start-checkout.ts';
 import { apiRoute, apiRoutes, json, jsonBody } from '../api-route.ts';
 import { authenticate, browserUserOf } from '../authenticate.ts';
 import { errorResponse } from '../error-response.ts';

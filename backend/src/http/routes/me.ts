@@ -1,9 +1,9 @@
 import { $ } from '@hono/zod-openapi';
 import { MeResponse, SessionList } from '@lumina/shared';
 import { z } from 'zod';
-import { describeMe } from '../../services/describe-me.ts';
-import { listSessions } from '../../services/list-sessions.ts';
-import { revokeSession } from '../../services/revoke-session.ts';
+import { describeMe } from '../../services/accounts/describe-me.ts';
+import { listSessions } from '../../services/accounts/list-sessions.ts';
+import { revokeSession } from '../../services/accounts/revoke-session.ts';
 import { apiRoute, apiRoutes, json, noContent } from '../api-route.ts';
 import { authenticate, browserUserOf, userOf } from '../authenticate.ts';
 import { clearSessionCookie } from '../session-cookie.ts';

@@ -9,11 +9,11 @@ import {
 } from '@lumina/shared';
 import { z } from 'zod';
 import { ApiError } from '../../errors.ts';
-import { createPairing } from '../../services/create-pairing.ts';
-import { decidePairing } from '../../services/decide-pairing.ts';
-import { exchangePairing } from '../../services/exchange-pairing.ts';
-import { getPairing } from '../../services/get-pairing.ts';
-import { pairingPollIntervalSeconds } from '../../services/pairing-policy.ts';
+import { createPairing } from '../../services/pairings/create-pairing.ts';
+import { decidePairing } from '../../services/pairings/decide-pairing.ts';
+import { exchangePairing } from '../../services/pairings/exchange-pairing.ts';
+import { getPairing } from '../../services/pairings/get-pairing.ts';
+import { pairingPollIntervalSeconds } from '../../services/pairings/pairing-policy.ts';
 import { apiRoute, apiRoutes, json, jsonBody } from '../api-route.ts';
 import { authenticate, browserUserOf } from '../authenticate.ts';
 import { authRateLimit, pairingCodeRateLimit, pairingPollRateLimit } from '../rate-limit.ts';

@@ -7,10 +7,10 @@ import {
   TaskView,
 } from '@lumina/shared';
 import { z } from 'zod';
-import { describeTaskSource } from '../../services/describe-task-source.ts';
-import { getTask } from '../../services/get-task.ts';
-import { submitTask } from '../../services/submit-task.ts';
-import { waitForTask } from '../../services/wait-for-task.ts';
+import { describeTaskSource } from '../../services/tasks/describe-task-source.ts';
+import { getTask } from '../../services/tasks/get-task.ts';
+import { submitTask } from '../../services/tasks/submit-task.ts';
+import { waitForTask } from '../../services/tasks/wait-for-task.ts';
 import { apiRoute, apiRoutes } from '../api-route.ts';
 import { authenticate } from '../authenticate.ts';
 import { apiCostUnits, apiRateLimit } from '../rate-limit.ts';

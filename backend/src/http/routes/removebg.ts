@@ -8,9 +8,9 @@ import {
 import { shapeRemoveBgResult } from '../../compat/removebg-result.ts';
 import { ApiError } from '../../errors.ts';
 import { jsonSchemaOf } from '../../openapi/json-schema-of.ts';
-import { authenticateApiKey } from '../../services/authenticate-api-key.ts';
-import { describeTaskSource } from '../../services/describe-task-source.ts';
-import { removeBackgroundNow } from '../../services/remove-background-now.ts';
+import { authenticateApiKey } from '../../services/accounts/authenticate-api-key.ts';
+import { describeTaskSource } from '../../services/tasks/describe-task-source.ts';
+import { removeBackgroundNow } from '../../services/tasks/remove-background-now.ts';
 import { sanitizeFileName } from '../../uploads/sanitize-file-name.ts';
 import { apiRoute, apiRoutes, documentedBody } from '../api-route.ts';
 import type { AppEnv } from '../env.ts';

@@ -1,8 +1,8 @@
 import { Capabilities, HealthResponse } from '@lumina/shared';
 import { z } from 'zod';
 import { ApiError } from '../../errors.ts';
-import { checkReadiness } from '../../services/check-readiness.ts';
-import { describeCapabilities } from '../../services/describe-capabilities.ts';
+import { checkReadiness } from '../../services/system/check-readiness.ts';
+import { describeCapabilities } from '../../services/system/describe-capabilities.ts';
 import { apiRoute, apiRoutes, json } from '../api-route.ts';
 
 /** Health, readiness, metrics and what this deployment offers: no credentials, no input. */

@@ -3,10 +3,10 @@ import { isTerminal, TaskId, TaskList, TaskListQuery, TaskView } from '@lumina/s
 import { streamSSE } from 'hono/streaming';
 import { z } from 'zod';
 import { ApiError } from '../../errors.ts';
-import { cancelTask } from '../../services/cancel-task.ts';
-import { getTask } from '../../services/get-task.ts';
-import { listTasks } from '../../services/list-tasks.ts';
-import { taskPollMs } from '../../services/wait-for-task.ts';
+import { cancelTask } from '../../services/tasks/cancel-task.ts';
+import { getTask } from '../../services/tasks/get-task.ts';
+import { listTasks } from '../../services/tasks/list-tasks.ts';
+import { taskPollMs } from '../../services/tasks/wait-for-task.ts';
 import { apiRoute, apiRoutes, type Contract, eventStream, json } from '../api-route.ts';
 import { authenticate } from '../authenticate.ts';
 import { apiCostUnits, apiRateLimit } from '../rate-limit.ts';

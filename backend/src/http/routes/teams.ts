@@ -14,16 +14,16 @@ import {
   UpdateMemberBody,
 } from '@lumina/shared';
 import { z } from 'zod';
-import { acceptInvite } from '../../services/accept-invite.ts';
-import { createOwnedTeam } from '../../services/create-owned-team.ts';
-import { inviteMember } from '../../services/invite-member.ts';
-import { issueApiKey } from '../../services/issue-api-key.ts';
-import { listApiKeys } from '../../services/list-api-keys.ts';
-import { listMembers } from '../../services/list-members.ts';
-import { removeMember } from '../../services/remove-member.ts';
-import { revokeApiKey } from '../../services/revoke-api-key.ts';
-import { revokeInvite } from '../../services/revoke-invite.ts';
-import { updateMember } from '../../services/update-member.ts';
+import { issueApiKey } from '../../services/accounts/issue-api-key.ts';
+import { listApiKeys } from '../../services/accounts/list-api-keys.ts';
+import { revokeApiKey } from '../../services/accounts/revoke-api-key.ts';
+import { acceptInvite } from '../../services/teams/accept-invite.ts';
+import { createOwnedTeam } from '../../services/teams/create-owned-team.ts';
+import { inviteMember } from '../../services/teams/invite-member.ts';
+import { listMembers } from '../../services/teams/list-members.ts';
+import { removeMember } from '../../services/teams/remove-member.ts';
+import { revokeInvite } from '../../services/teams/revoke-invite.ts';
+import { updateMember } from '../../services/teams/update-member.ts';
 import { apiRoute, apiRoutes, type Contract, json, jsonBody, noContent } from '../api-route.ts';
 import { authenticate, browserUserOf } from '../authenticate.ts';
 

@@ -11,12 +11,12 @@ import {
   WebhookEndpointWithSecret,
 } from '@lumina/shared';
 import { z } from 'zod';
-import { createWebhook } from '../../services/create-webhook.ts';
-import { deleteWebhook } from '../../services/delete-webhook.ts';
-import { listWebhookDeliveries } from '../../services/list-webhook-deliveries.ts';
-import { listWebhooks } from '../../services/list-webhooks.ts';
-import { sendTestWebhook } from '../../services/send-test-webhook.ts';
-import { updateWebhook } from '../../services/update-webhook.ts';
+import { createWebhook } from '../../services/webhooks/create-webhook.ts';
+import { deleteWebhook } from '../../services/webhooks/delete-webhook.ts';
+import { listWebhookDeliveries } from '../../services/webhooks/list-webhook-deliveries.ts';
+import { listWebhooks } from '../../services/webhooks/list-webhooks.ts';
+import { sendTestWebhook } from '../../services/webhooks/send-test-webhook.ts';
+import { updateWebhook } from '../../services/webhooks/update-webhook.ts';
 import { apiRoute, apiRoutes, type Contract, json, jsonBody, noContent } from '../api-route.ts';
 import { authenticate, browserUserOf } from '../authenticate.ts';
 import { apiCostUnits, apiRateLimit } from '../rate-limit.ts';
