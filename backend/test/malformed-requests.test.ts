@@ -155,4 +155,30 @@ describe('issue 13 item 14: malformed requests never answer 5xx', () => {
     }
     expect(failures).toEqual([]);
   });
+
+  it('answers every hostile path value on every route with a parameter, signed in, with a 4xx', async () => {
+    // The random walk above reaches one value per route; a NUL byte in a team id once reached PostgreSQL (500).
+    const ada = await signUpBrowser(t);
+    const routes = [
+      ...new Set(
+        t.backend.app.routes
+          .filter((route) => route.method !== 'ALL' && /:|\*$/.test(route.path))
+          .map((route) => `${route.method} ${route.path}`),
+      ),
+    ];
+    expect(routes.length).toBeGreaterThan(20);
+    const failures: string[] = [];
+    for (const route of routes) {
+      const [method = 'GET', pattern = '/'] = route.split(' ');
+      for (const value of pathValues) {
+        const url = pattern.replace(/:[A-Za-z]+(\{[^}]*\})?/g, value).replace(/\*$/, value);
+        const headers = { ...ada.headers(), 'content-type': 'application/json' };
+        const body = method === 'GET' || method === 'HEAD' ? undefined : '{}';
+        const res = await t.request(url, { method, headers, ...(body ? { body } : {}) });
+        if (res.status >= 500) failures.push(`${method} ${url} → ${res.status}`);
+        await res.arrayBuffer();
+      }
+    }
+    expect(failures).toEqual([]);
+  });
 });

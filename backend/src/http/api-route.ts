@@ -1,7 +1,7 @@
 import { createRoute, OpenAPIHono, type RouteConfig } from '@hono/zod-openapi';
 import { type ErrorCode, httpStatusOf } from '@lumina/shared';
 import type { MiddlewareHandler } from 'hono';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { jsonSchemaOf } from '../openapi/json-schema-of.ts';
 import { browserUserOf } from './authenticate.ts';
 import type { AppEnv } from './env.ts';
@@ -28,6 +28,16 @@ export const apiRoutes = () =>
       if (!result.success) throw result.error;
     },
   });
+
+/**
+ * A resource id in a path (`task_01j…`, `team_…`, a pairing code): letters, digits, `_` and `-`. Anything else
+ * (a NUL byte, `..`, a 400-character string) names nothing, and is refused before it reaches the database.
+ */
+export const pathId = (description: string) =>
+  z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,100}$/, 'Not an id.')
+    .meta({ description });
 
 /** Account management is for a signed-in browser only; refused before the body is even looked at. */
 const requireBrowser: MiddlewareHandler<AppEnv> = async (c, next) => {

@@ -11,6 +11,7 @@ import { checkFormBody } from './check-form-body.ts';
 import type { AppEnv } from './env.ts';
 import { errorResponse, toApiError } from './error-response.ts';
 import { limitBody } from './limit-body.ts';
+import { refuseControlCharacters } from './refuse-control-characters.ts';
 import { warnUntrustedForwarding } from './warn-untrusted-forwarding.ts';
 
 /** Headers a browser client (the Figma iframe has origin `null`) may read from our answers. */
@@ -67,6 +68,7 @@ export function createApp(ctx: ServiceContext, ping: { database(): Promise<void>
       }),
     )
     .use(warnUntrustedForwarding())
+    .use(refuseControlCharacters)
     .use(limitBody(ctx.config.limits))
     .use(checkFormBody)
     // The API, each route declared with its contract (backend/src/http/api.ts).

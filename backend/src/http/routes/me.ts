@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { describeMe } from '../../services/accounts/describe-me.ts';
 import { listSessions } from '../../services/accounts/list-sessions.ts';
 import { revokeSession } from '../../services/accounts/revoke-session.ts';
-import { apiRoute, apiRoutes, json, noContent } from '../api-route.ts';
+import { apiRoute, apiRoutes, json, noContent, pathId } from '../api-route.ts';
 import { authenticate, browserUserOf, userOf } from '../authenticate.ts';
 import { clearSessionCookie } from '../session-cookie.ts';
 
@@ -60,7 +60,7 @@ export const sessionRoutes = $(apiRoutes().use(authenticate))
         path: '/{id}',
         operationId: 'revokeSession',
         summary: 'Revoke one session or plugin token',
-        request: { params: z.object({ id: z.string() }) },
+        request: { params: z.object({ id: pathId('The session id.') }) },
         responses: { 204: noContent },
       },
     ),

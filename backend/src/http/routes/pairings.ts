@@ -19,7 +19,13 @@ import { authenticate, browserUserOf } from '../authenticate.ts';
 import { authRateLimit, pairingCodeRateLimit, pairingPollRateLimit } from '../rate-limit.ts';
 
 const browserErrors: ErrorCode[] = ['unauthorized', 'forbidden', 'csrf_rejected', 'not_found', 'rate_limited'];
-const PairingPath = z.object({ code: z.string().meta({ description: 'The user code the plugin shows.' }) });
+const PairingPath = z.object({
+  // As shown (`BCDF-GHJK`) or as typed (`bcdf ghjk`); normalised by the use case.
+  code: z
+    .string()
+    .regex(/^[A-Za-z0-9 -]{1,32}$/, 'Not a pairing code.')
+    .meta({ description: 'The user code the plugin shows.' }),
+});
 
 /**
  * Device-style plugin sign-in. The plugin (no cookies, often `Origin: null`) starts a pairing and polls for its

@@ -7,14 +7,14 @@ import { cancelTask } from '../../services/tasks/cancel-task.ts';
 import { getTask } from '../../services/tasks/get-task.ts';
 import { listTasks } from '../../services/tasks/list-tasks.ts';
 import { taskPollMs } from '../../services/tasks/wait-for-task.ts';
-import { apiRoute, apiRoutes, type Contract, eventStream, json } from '../api-route.ts';
+import { apiRoute, apiRoutes, type Contract, eventStream, json, pathId } from '../api-route.ts';
 import { authenticate } from '../authenticate.ts';
 import { apiCostUnits, apiRateLimit } from '../rate-limit.ts';
 
 const heartbeatMs = 15_000;
 
 /** Any text: a malformed id cannot name a task of this team, so it answers the same 404 as a missing one. */
-const TaskPath = z.object({ id: z.string().meta({ description: 'The task id (`task_…`).' }) });
+const TaskPath = z.object({ id: pathId('The task id (`task_…`).') });
 const taskIdOf = (raw: string): string => {
   const parsed = TaskId.safeParse(raw);
   if (!parsed.success) throw new ApiError('not_found', 'No such task.');

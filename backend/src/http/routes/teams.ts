@@ -24,7 +24,7 @@ import { listMembers } from '../../services/teams/list-members.ts';
 import { removeMember } from '../../services/teams/remove-member.ts';
 import { revokeInvite } from '../../services/teams/revoke-invite.ts';
 import { updateMember } from '../../services/teams/update-member.ts';
-import { apiRoute, apiRoutes, type Contract, json, jsonBody, noContent } from '../api-route.ts';
+import { apiRoute, apiRoutes, type Contract, json, jsonBody, noContent, pathId } from '../api-route.ts';
 import { authenticate, browserUserOf } from '../authenticate.ts';
 
 // `rate_limited`: too many failed authentications from the client's network.
@@ -35,8 +35,8 @@ const account = (...errors: ErrorCode[]): Contract => ({
   errors: [...errors, ...browserErrors],
 });
 
-const TeamPath = z.object({ teamId: z.string() });
-const MemberPath = TeamPath.extend({ userId: z.string() });
+const TeamPath = z.object({ teamId: pathId('The team id (`team_…`).') });
+const MemberPath = TeamPath.extend({ userId: pathId('The member’s user id (`user_…`).') });
 
 /**
  * Teams, their members, invites and API keys, managed from a signed-in browser. Every use case checks the
@@ -138,7 +138,7 @@ export const teamRoutes = $(apiRoutes().use(authenticate))
       path: '/{teamId}/invites/{inviteId}',
       operationId: 'revokeInvite',
       summary: 'Revoke a pending invite so its link stops working (admins; only owners revoke owner invites)',
-      request: { params: TeamPath.extend({ inviteId: z.string() }) },
+      request: { params: TeamPath.extend({ inviteId: pathId('The invite id (`inv_…`).') }) },
       responses: { 204: noContent },
     }),
     async (c) => {
@@ -188,7 +188,7 @@ export const teamRoutes = $(apiRoutes().use(authenticate))
       path: '/{teamId}/api-keys/{keyId}',
       operationId: 'revokeApiKey',
       summary: 'Revoke an API key',
-      request: { params: TeamPath.extend({ keyId: z.string() }) },
+      request: { params: TeamPath.extend({ keyId: pathId('The API key id (`key_…`).') }) },
       responses: { 204: noContent },
     }),
     async (c) => {

@@ -17,7 +17,7 @@ import { listWebhookDeliveries } from '../../services/webhooks/list-webhook-deli
 import { listWebhooks } from '../../services/webhooks/list-webhooks.ts';
 import { sendTestWebhook } from '../../services/webhooks/send-test-webhook.ts';
 import { updateWebhook } from '../../services/webhooks/update-webhook.ts';
-import { apiRoute, apiRoutes, type Contract, json, jsonBody, noContent } from '../api-route.ts';
+import { apiRoute, apiRoutes, type Contract, json, jsonBody, noContent, pathId } from '../api-route.ts';
 import { authenticate, browserUserOf } from '../authenticate.ts';
 import { apiCostUnits, apiRateLimit } from '../rate-limit.ts';
 
@@ -32,7 +32,7 @@ const read = (...errors: ErrorCode[]): Contract => ({
   auth: 'api',
   errors: [...errors, 'unauthorized', 'rate_limited', 'forbidden', 'not_found'],
 });
-const EndpointPath = z.object({ id: z.string().meta({ description: 'The endpoint id (`wh_…`).' }) });
+const EndpointPath = z.object({ id: pathId('The endpoint id (`wh_…`).') });
 const hookUrl = 'https://hooks.example.com/lumina';
 
 /**
