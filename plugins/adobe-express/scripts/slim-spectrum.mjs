@@ -2,9 +2,11 @@
 //
 // 1. Design tokens: the Express theme files (`@spectrum-web-components/theme/src/express/*.css.js`) declare every
 //    token of the whole design system, about 350 KB, for every component Spectrum has. The panel draws a dozen.
-//    `pruneTokens` keeps a custom property only if something in the bundle (a component's stylesheet, the panel's
-//    own code or styles.css) names it, directly or through another kept token; every other rule of the theme
-//    stays as it is.
+//    `pruneTokens` keeps a custom property when anything that stays in the bundle reads or names it: a component's
+//    stylesheet, the panel's own code or styles.css, a rule of the theme itself (its `:host` rule reads
+//    `--spectrum-font-family`, its typography rules `--spectrum-body-font-size`), or the value of another kept
+//    token, followed transitively until nothing new is reached. Every other declaration of the theme goes. The
+//    build test checks the result: each `var(--x)` without a fallback in ui.js and styles.css is declared there.
 // 2. Unset hooks: every component's stylesheet reads each value through a customisation hook first,
 //    `var(--mod-button-font-family, var(--spectrum-…))`. A hook that nothing in the panel sets is, by CSS's rules,
 //    the guaranteed-invalid value, so the fallback is used; `unwrapUnsetHooks` writes the fallback alone.
@@ -12,6 +14,7 @@
 //    `sp-overlay` and `sp-tooltip` only to show a truncated single-line value. The panel has neither (its one text
 //    field is `multiline`), so those imports resolve to an empty module. The build test checks that none of those
 //    elements is defined in ui.js and that the panel never asks for them.
+// Everything here is a pure function of the installed sources: the same inputs give the same bytes.
 import { readFile } from 'node:fs/promises';
 
 /** Spectrum's stylesheets (components' and the theme's), as lit `css` modules. */
@@ -61,14 +64,17 @@ export function unwrapUnsetHooks(text, set) {
 }
 
 /**
- * Prunes the token files' custom properties to those reachable from `seeds`: a token is kept when a seed or a kept
- * token's value names it, until nothing new is reached. Returns the rewritten sources, keyed like `sources`.
+ * Prunes the token files' custom properties to those something kept reads (see 1.): the seeds (names in the rest of
+ * the bundle), every name the token files mention outside their own declarations (the theme's own rules), and then,
+ * until nothing new is reached, every name a kept token's value mentions. Returns the rewritten sources, keyed like
+ * `sources`.
  */
 export function pruneTokens(sources, seeds) {
   const used = new Set(seeds);
   const declarations = [];
   for (const text of sources.values()) {
     for (const m of text.matchAll(declarationRe)) declarations.push([m[1], m[2]]);
+    for (const name of namesIn([text.replace(declarationRe, '')])) used.add(name);
   }
   for (let grew = true; grew; ) {
     grew = false;
