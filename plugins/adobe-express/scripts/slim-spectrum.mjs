@@ -1,17 +1,26 @@
 // Keeps Spectrum Web Components small in the panel bundle without changing what it draws.
 //
-// 1. Design tokens: the Express theme files (`@spectrum-web-components/theme/src/express/*.css.js`) declare every
+// 1. Unreachable theme rules: the Express theme's stylesheets are adopted by `<sp-theme>`'s shadow root, which holds
+//    nothing but a `<slot>`. Their typography rules (`.spectrum-Typography`, `.spectrum-Heading`, `.spectrum-Body`,
+//    `.spectrum-Detail`, `.spectrum-Code`: 46 KB of ui.js with the tokens only they read) can match no element:
+//    slotted content is outside that shadow tree and the tree has no such classes. `dropUnreachableRules` removes
+//    them; the `:host` rules (the theme's font, size and colour scheme) stay. The build test checks that no such
+//    class is left in ui.js, so nothing in the panel can be relying on one.
+// 2. Design tokens: the Express theme files (`@spectrum-web-components/theme/src/express/*.css.js`) declare every
 //    token of the whole design system, about 350 KB, for every component Spectrum has. The panel draws a dozen.
-//    `pruneTokens` keeps a custom property only if something in the bundle (a component's stylesheet, the panel's
-//    own code or styles.css) names it, directly or through another kept token; every other rule of the theme
-//    stays as it is.
-// 2. Unset hooks: every component's stylesheet reads each value through a customisation hook first,
+//    `pruneTokens` keeps a custom property when anything that stays in the bundle reads or names it: a component's
+//    stylesheet, the panel's own code or styles.css, a kept rule of the theme itself (its `:host` rule reads
+//    `--spectrum-font-family`), or the value of another kept token, followed transitively until nothing new is
+//    reached. Every other declaration of the theme goes. The build test checks the result: each `var(--x)` without
+//    a fallback in ui.js and styles.css is declared there.
+// 3. Unset hooks: every component's stylesheet reads each value through a customisation hook first,
 //    `var(--mod-button-font-family, var(--spectrum-…))`. A hook that nothing in the panel sets is, by CSS's rules,
 //    the guaranteed-invalid value, so the fallback is used; `unwrapUnsetHooks` writes the fallback alone.
-// 3. Lazy extras: the slider loads `sp-number-field` only for `editable` sliders, and the text field loads
+// 4. Lazy extras: the slider loads `sp-number-field` only for `editable` sliders, and the text field loads
 //    `sp-overlay` and `sp-tooltip` only to show a truncated single-line value. The panel has neither (its one text
 //    field is `multiline`), so those imports resolve to an empty module. The build test checks that none of those
 //    elements is defined in ui.js and that the panel never asks for them.
+// Everything here is a pure function of the installed sources: the same inputs give the same bytes.
 import { readFile } from 'node:fs/promises';
 
 /** Spectrum's stylesheets (components' and the theme's), as lit `css` modules. */
@@ -60,15 +69,63 @@ export function unwrapUnsetHooks(text, set) {
   return out + text.slice(from);
 }
 
+/** The theme's typography classes: rules whose every selector starts with one of them are unreachable (see 1.). */
+export const unreachableSelector = /^\.spectrum-(?:Typography|Heading|Body|Detail|Code)\b/;
+
 /**
- * Prunes the token files' custom properties to those reachable from `seeds`: a token is kept when a seed or a kept
- * token's value names it, until nothing new is reached. Returns the rewritten sources, keyed like `sources`.
+ * Removes from a lit `css` module the top-level rules whose selectors all match `unreachableSelector`. Other rules,
+ * at-rules and nested rules are left as they are.
+ */
+export function dropUnreachableRules(text) {
+  const open = text.indexOf('`');
+  const close = text.lastIndexOf('`');
+  if (open < 0 || close <= open) return text;
+  const css = text.slice(open + 1, close);
+  // An interpolated template would need evaluating first; the theme's token files have none.
+  if (css.includes('${')) throw new Error('slim-spectrum: cannot walk a css template with interpolations');
+  let out = '';
+  let copied = 0;
+  let preludeStart = 0;
+  for (let i = 0; i < css.length; i++) {
+    if (css[i] === ';' || css[i] === '}') {
+      preludeStart = i + 1;
+    } else if (css[i] === '{') {
+      const end = blockEnd(css, i);
+      const selectors = css.slice(preludeStart, i).split(',');
+      if (selectors.every((selector) => unreachableSelector.test(selector.trim()))) {
+        out += css.slice(copied, preludeStart);
+        copied = end + 1;
+      }
+      i = end;
+      preludeStart = end + 1;
+    }
+  }
+  out += css.slice(copied);
+  return text.slice(0, open + 1) + out + text.slice(close);
+}
+
+/** The index of the `}` that closes the block opened at `from`. */
+function blockEnd(css, from) {
+  let depth = 0;
+  for (let i = from; i < css.length; i++) {
+    if (css[i] === '{') depth++;
+    else if (css[i] === '}' && --depth === 0) return i;
+  }
+  throw new Error('slim-spectrum: unbalanced braces in a css template');
+}
+
+/**
+ * Prunes the token files' custom properties to those something kept reads (see 2.): the seeds (names in the rest of
+ * the bundle), every name the token files mention outside their own declarations (the theme's own rules), and then,
+ * until nothing new is reached, every name a kept token's value mentions. Returns the rewritten sources, keyed like
+ * `sources`.
  */
 export function pruneTokens(sources, seeds) {
   const used = new Set(seeds);
   const declarations = [];
   for (const text of sources.values()) {
     for (const m of text.matchAll(declarationRe)) declarations.push([m[1], m[2]]);
+    for (const name of namesIn([text.replace(declarationRe, '')])) used.add(name);
   }
   for (let grew = true; grew; ) {
     grew = false;
@@ -116,7 +173,7 @@ export function slimSpectrum({ tokens } = {}) {
           // All token files are pruned together: a token kept in one may be declared in another.
           pruned ??= (async () => {
             const sources = new Map();
-            for (const path of tokens.files) sources.set(path, await readFile(path, 'utf8'));
+            for (const path of tokens.files) sources.set(path, dropUnreachableRules(await readFile(path, 'utf8')));
             return pruneTokens(sources, namesIn(tokens.seedTexts));
           })();
           text = (await pruned).get(args.path);

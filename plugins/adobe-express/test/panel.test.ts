@@ -437,12 +437,20 @@ describe('refusals and errors in plain words', () => {
     expect((await t.ledger(person.teamId)).map((row) => row.kind)).toEqual(['grant']);
   });
 
-  it('says in plain words when the team is out of credits', async () => {
+  it('says in plain words when the team is out of credits, and the row opens billing within the click', async () => {
     const { page } = await signedInPanel(0, await oneImagePage());
     await page.getByTestId('run').click();
     await finished(page, 1);
     expect(await page.getByTestId('job-error').getAttribute('data-code')).toBe('insufficient_credits');
     expect(await page.getByTestId('job-error').textContent()).toContain('Not enough credits');
+    // The same billing page as the Account menu's "Buy credits", opened inside the click (the fake host blocks a
+    // window opened after it, as Safari does).
+    const billing = page
+      .context()
+      .waitForEvent('request', (request) => request.url() === `${backendServer.origin}/billing`);
+    await page.getByTestId('job').getByTestId('buy-credits').click();
+    await billing;
+    expect(await fakeExpress<string[]>(page, 'popupsBlocked')).toEqual([]);
   });
 });
 
@@ -551,6 +559,11 @@ describe('only stable host APIs, and the truth about charged results', () => {
     expect(await waiting.count()).toBe(2);
     expect(await t.team(person.teamId)).toEqual({ balance: 7, reserved: 3 });
     await shoot(page, 'batch-in-progress');
+    // The main button names the operation and the total; the count is on the line above. One line at 320 px (it
+    // wrapped as "Remove background 5 layers · 5 / credits").
+    expect(await page.getByTestId('selection').textContent()).toContain('5 elements selected');
+    expect(await page.getByTestId('run').textContent()).toBe('Remove background · 5 credits');
+    expect((await page.getByTestId('run').boundingBox())?.height).toBeLessThan(40);
 
     await queued.first().getByTestId('cancel').click();
     await expect.poll(() => page.locator('[data-testid="job"][data-status="canceled"]').count()).toBe(1);
@@ -624,6 +637,21 @@ describe('screenshots of the panel', () => {
     expect(header?.height).toBeLessThan(40);
     expect(balance?.height).toBeLessThan(24);
     await shoot(one.page, 'one-layer');
+    // slim-spectrum.mjs leaves the theme's typography rules out of ui.js: nothing drawn, in any shadow root, uses them.
+    const typographyClasses = await one.page.evaluate<string[]>(`(() => {
+      const found = [];
+      const walk = (root) => {
+        for (const element of root.querySelectorAll('*')) {
+          for (const name of element.classList) {
+            if (/^spectrum-(Typography|Heading|Body|Detail|Code)\\b/.test(name)) found.push(name);
+          }
+          if (element.shadowRoot) walk(element.shadowRoot);
+        }
+      };
+      walk(document);
+      return found;
+    })()`);
+    expect(typographyClasses).toEqual([]);
 
     const broke = await signedInPanel(0, await oneImagePage());
     await broke.page.getByTestId('run').click();
@@ -638,6 +666,6 @@ async function shoot(page: Page, state: string) {
   for (const theme of ['light', 'dark']) {
     await fakeExpress(page, 'setTheme', theme);
     await expect.poll(() => page.locator('html').getAttribute('data-theme')).toBe(theme);
-    await page.screenshot({ path: join(screenshotsDir, `${state}-${theme}.png`) });
+    await page.screenshot({ path: join(screenshotsDir, `${state}-${theme}.png`), animations: 'disabled' });
   }
 }

@@ -4,6 +4,7 @@ import {
   describeOptionForm,
   explainError,
   initialOptions,
+  type OptionForm,
   type OptionValues,
   operationTitles,
   paramsOf,
@@ -51,6 +52,14 @@ const labelOf = (source: JobSource): string =>
     : source.kind === 'file'
       ? source.file.name
       : `${kindNames[source.item.kind]} ${Math.round(source.item.bounds.width)} × ${Math.round(source.item.bounds.height)}`;
+
+/**
+ * The main button's words: the operation and what it costs in all. How many elements it covers is said just above it
+ * (`selectionWords`), so the core's "Remove background 5 layers · 5 credits" is not repeated: it wrapped at 320 px,
+ * and Express has elements, not layers.
+ */
+const runLabel = (form: OptionForm, count: number) =>
+  count > 0 ? `${form.title} · ${creditsLabel(form.credits)}` : form.title;
 
 const selectionWords = (items: readonly SelectedItem[]) => {
   if (items.length === 0) return 'Nothing selected: select an element, or drop an image below.';
@@ -316,9 +325,11 @@ export function App({ host, apiOrigin }: { host: PanelHost; apiOrigin: string })
     setToken(null);
   };
 
+  // Opened within the click, before any await: Safari blocks a window opened later. Used by the Account menu and by
+  // a row that ran out of credits.
   const buyCredits = () => {
-    setAccountOpen(false);
     window.open(`${apiOrigin}/billing`, '_blank', 'noopener');
+    setAccountOpen(false);
   };
 
   const onFiles = (files: FileList | null | undefined) => {
@@ -471,11 +482,12 @@ export function App({ host, apiOrigin }: { host: PanelHost; apiOrigin: string })
             </p>
             <sp-button
               variant="accent"
+              class="run"
               data-testid="run"
               disabled={!canRun}
               onClick={() => start(selection.map((item) => ({ kind: 'selection', item })))}
             >
-              {form?.actionLabel ?? 'Loading…'}
+              {form ? runLabel(form, selection.length) : 'Loading…'}
             </sp-button>
             {blocker && selection.length > 0 ? (
               <sp-help-text size="s" data-testid="blocker">
@@ -507,6 +519,7 @@ export function App({ host, apiOrigin }: { host: PanelHost; apiOrigin: string })
                       host={host}
                       onApply={() => void apply(job)}
                       onDiscard={() => updateJob(job.id, { status: 'discarded' })}
+                      onBuyCredits={buyCredits}
                       onUpscale={canChain('upscale') ? () => chain(job, 'upscale') : null}
                       onEditAgain={canChain('magic-edit') ? () => chain(job, 'magic-edit') : null}
                       onSelect={

@@ -38,6 +38,7 @@ export function JobRow({
   onSelect,
   onUpscale,
   onEditAgain,
+  onBuyCredits,
 }: {
   job: Job;
   host: PanelHost;
@@ -47,6 +48,8 @@ export function JobRow({
   /** Work on this result again, sent by its task id (no upload); null where the operation is not available. */
   onUpscale: (() => void) | null;
   onEditAgain: (() => void) | null;
+  /** Opens the billing page; it must call window.open before any await (Safari). */
+  onBuyCredits: () => void;
 }) {
   const [showBefore, setShowBefore] = useState(false);
   const preview = useRef<HTMLImageElement>(null);
@@ -99,6 +102,11 @@ export function JobRow({
         <p class="job-error" data-testid="job-error" data-code={job.error.code}>
           {job.error.message}
         </p>
+      ) : null}
+      {job.error?.code === 'insufficient_credits' ? (
+        <sp-button size="s" variant="accent" data-testid="buy-credits" onClick={onBuyCredits}>
+          Buy credits
+        </sp-button>
       ) : null}
       {job.error?.code === 'premium_content' ? (
         <sp-button size="s" variant="secondary" data-testid="upgrade" onClick={() => void host.startPremiumUpgrade()}>
