@@ -13,7 +13,7 @@ import { RemoveBackgroundParams } from '@lumina/shared';
 import sharp from 'sharp';
 import { benchIntraOpThreads, benchThreads } from './support/bench-threads.ts';
 import { benchExecutionProvider } from './support/execution-provider.ts';
-import { rawOnnxFloor } from './support/raw-onnx-floor.ts';
+import { printShippedFloor, rawOnnxFloor } from './support/raw-onnx-floor.ts';
 
 const runs = Number(process.env.BENCH_RUNS ?? 3);
 const peerDir = join(import.meta.dirname, 'peer-imgly');
@@ -42,7 +42,7 @@ const threads = benchThreads();
 const registry = await loadModelRegistry(join(import.meta.dirname, '../gpu-worker/models'));
 const session = await loadModelSession({
   registry,
-  model: modelFor(registry, 'remove-background'),
+  model: modelFor(registry, 'remove-background', benchExecutionProvider),
   executionProvider: benchExecutionProvider,
   intraOpThreads: benchIntraOpThreads(),
   log: silentLogger,
@@ -92,6 +92,7 @@ console.log(threads);
 console.log(
   `raw floor: plain onnxruntime-node, ${floor.threads} intra-op threads, same file: ${floor.ms.toFixed(0)} ms per inference`,
 );
+await printShippedFloor(registry, session.model, floor, [1, 3, 1024, 1024], runs);
 console.log('');
 console.log('| input | Lumina ms | imgly ms | speed-up | Lumina / raw floor | mask IoU |');
 console.log('| --- | --- | --- | --- | --- | --- |');

@@ -18,7 +18,7 @@ import sharp from 'sharp';
 import { pngOptionsFor, webpOptions } from '../gpu-worker/src/pipeline/encode-image.ts';
 import { benchIntraOpThreads, benchThreads } from './support/bench-threads.ts';
 import { benchExecutionProvider } from './support/execution-provider.ts';
-import { rawOnnxFloor } from './support/raw-onnx-floor.ts';
+import { printShippedFloor, rawOnnxFloor } from './support/raw-onnx-floor.ts';
 
 const runs = Number(process.env.BENCH_RUNS ?? 5);
 const threads = benchThreads();
@@ -113,7 +113,7 @@ async function benchEncoders(session: ModelSession, name: string, bytes: Buffer)
 const registry = await loadModelRegistry(modelsDir);
 const session = await loadModelSession({
   registry,
-  model: modelFor(registry, 'remove-background'),
+  model: modelFor(registry, 'remove-background', benchExecutionProvider),
   executionProvider: benchExecutionProvider,
   intraOpThreads,
   log: silentLogger,
@@ -124,6 +124,7 @@ const floor = await rawOnnxFloor(join(modelsDir, session.model.file), [1, 3, 102
 console.log(
   `raw floor: plain onnxruntime-node, ${floor.threads} intra-op threads, same file: ${floor.ms.toFixed(0)} ms per 1024² inference`,
 );
+await printShippedFloor(registry, session.model, floor, [1, 3, 1024, 1024], runs);
 const rows = [];
 for (const { name, bytes } of images) rows.push(await benchInput(session, name, bytes, 'png'));
 rows.push(await benchInput(session, images[2]!.name, images[2]!.bytes, 'webp'));

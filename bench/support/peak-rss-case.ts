@@ -27,7 +27,7 @@ async function prepare(): Promise<(bytes: Uint8Array) => Promise<{ width: number
   if (caseName === 'remove-background') {
     const session = await loadModelSession({
       registry,
-      model: modelFor(registry, 'remove-background'),
+      model: modelFor(registry, 'remove-background', benchExecutionProvider),
       executionProvider: benchExecutionProvider,
       intraOpThreads,
       log: silentLogger,

@@ -5,7 +5,8 @@
 // chunks in order and check the joined file against the sha256 pinned in the model registry.
 // ESRGAN (MIT) ships as TensorFlow.js layers models inside the @upscalerjs/esrgan-* packages, which are ordinary
 // dependencies of this workspace: they are converted to ONNX from node_modules (no network), and the converter
-// writes the same bytes every run, so the result is checked against a pinned sha256 too.
+// writes the same bytes every run, so the result is checked against a pinned sha256 too. A float16 model gets a
+// float32 copy for the CPU provider the same way: derived from the checked file, deterministic, pinned.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
@@ -109,5 +110,37 @@ for (const model of models) {
   renameSync(`${target}.tmp`, target);
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   console.log(`[prepare-models] ${model.id}: converted ${source.package} ${source.path} in ${seconds} s (sha256 ok)`);
+}
+// float32 copies of float16 models, for the CPU provider (tools/convert/widen-float16-model.ts), from the files
+// prepared above.
+let widener;
+for (const model of models) {
+  const source = model.source;
+  if (source?.kind !== 'widened') continue;
+  const target = join(modelsDir, model.file);
+  if (existsSync(target) && fileSha256(target) === model.sha256) {
+    console.log(`[prepare-models] ${model.id}: present, sha256 ok`);
+    continue;
+  }
+  const from = models.find((m) => m.id === source.from);
+  const fromPath = from && join(modelsDir, from.file);
+  if (!fromPath || !existsSync(fromPath) || fileSha256(fromPath) !== from.sha256) {
+    console.error(`[prepare-models] ${model.id}: its source ${source.from} is not prepared; refusing it`);
+    failures += 1;
+    continue;
+  }
+  widener ??= await tsImport('../tools/convert/widen-float16-model.ts', import.meta.url);
+  const started = performance.now();
+  const bytes = widener.widenFloat16Model(readFileSync(fromPath), { keepOutputs: source.outputs });
+  const digest = sha256(bytes);
+  if (digest !== model.sha256) {
+    console.error(`[prepare-models] ${model.id}: widened sha256 ${digest} != pinned ${model.sha256}; refusing it`);
+    failures += 1;
+    continue;
+  }
+  writeFileSync(`${target}.tmp`, bytes);
+  renameSync(`${target}.tmp`, target);
+  const seconds = ((performance.now() - started) / 1000).toFixed(1);
+  console.log(`[prepare-models] ${model.id}: widened ${from.file} to float32 in ${seconds} s (sha256 ok)`);
 }
 process.exit(failures === 0 ? 0 : 1);

@@ -69,7 +69,7 @@ export async function startGpuWorker({ config, store, log, metrics }: StartGpuWo
   const registry = await loadModelRegistry(config.modelsDir);
   const session = await loadModelSession({
     registry,
-    model: modelFor(registry, 'remove-background'),
+    model: modelFor(registry, 'remove-background', config.executionProvider),
     maxBatch: config.inference.maxBatch,
     batchWaitMs: config.inference.batchWaitMs,
     ...sessionOptions,

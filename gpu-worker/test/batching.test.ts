@@ -22,7 +22,7 @@ function maskIoU(a: Float32Array, b: Float32Array): number {
 describe('dynamic batching of ISNet', () => {
   it('stacks waiting inputs into one run whose masks equal those of single runs', async () => {
     const registry = await loadModelRegistry(modelsDir);
-    const model = modelFor(registry, 'remove-background');
+    const model = modelFor(registry, 'remove-background', 'cpu');
     const batches: number[] = [];
     const observer: InferenceObserver = { batch: (_model, _provider, size) => batches.push(size), queueWait: () => {} };
     // A long wait so the four inputs, handed over one after another, surely meet in one batch.
@@ -59,7 +59,7 @@ describe('dynamic batching of ISNet', () => {
 
   it('drops a canceled input from the queue without disturbing the rest of its batch', async () => {
     const registry = await loadModelRegistry(modelsDir);
-    const model = modelFor(registry, 'remove-background');
+    const model = modelFor(registry, 'remove-background', 'cpu');
     const session = await loadModelSession({
       registry,
       model,

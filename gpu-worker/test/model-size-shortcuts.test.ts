@@ -11,7 +11,7 @@ import { fixture, modelsDir } from './support/fixtures.ts';
 // for the mask back to the image. These check that the shortcut gives exactly what the resize would have.
 
 const isnet = async (): Promise<MaskModelEntry> => {
-  const model = modelFor(await loadModelRegistry(modelsDir), 'remove-background');
+  const model = modelFor(await loadModelRegistry(modelsDir), 'remove-background', 'cpu');
   if (model.operation !== 'remove-background') throw new Error('not a mask model');
   return model;
 };

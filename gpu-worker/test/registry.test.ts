@@ -6,7 +6,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { loadModelRegistry, modelFor, readModelFile } from '../src/index.ts';
 import { modelsDir } from './support/fixtures.ts';
 
-const realEntry = JSON.parse(readFileSync(join(modelsDir, 'registry.json'), 'utf8')).models[0];
+const realEntry = JSON.parse(readFileSync(join(modelsDir, 'registry.json'), 'utf8')).models.find(
+  (m: { id: string }) => m.id === 'isnet-medium',
+);
 const dirs: string[] = [];
 afterEach(() => {
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
@@ -25,18 +27,29 @@ function modelsFolder(entry: Record<string, unknown>, fileBytes = Buffer.from('n
 }
 
 describe('model registry', () => {
-  it('describes the shipped ISNet model as data', async () => {
+  it('describes the shipped ISNet model as data: float16 for a GPU, its float32 copy for the CPU', async () => {
     const registry = await loadModelRegistry(modelsDir);
-    expect(modelFor(registry, 'remove-background')).toMatchObject({
-      id: 'isnet-medium',
+    const described = {
       input: { name: 'input', width: 1024, height: 1024, mean: [128, 128, 128], std: [256, 256, 256] },
       output: { name: 'output', kind: 'alpha-mask', range: [0, 1] },
+    };
+    expect(modelFor(registry, 'remove-background', 'cuda')).toMatchObject({ id: 'isnet-medium', ...described });
+    expect(modelFor(registry, 'remove-background', 'cpu')).toMatchObject({
+      id: 'isnet-medium-fp32',
+      providers: ['cpu'],
+      source: { kind: 'widened', from: 'isnet-medium', outputs: ['output'] },
+      ...described,
     });
+  });
+
+  it('refuses a widened model whose source is not registered', async () => {
+    const dir = modelsFolder({ id: 'copy', source: { kind: 'widened', from: 'nowhere' } });
+    await expect(loadModelRegistry(dir)).rejects.toThrow(/widened model names a registered model/);
   });
 
   it('describes the ESRGAN upscalers converted at install time, with their scale and value range', async () => {
     const registry = await loadModelRegistry(modelsDir);
-    expect(modelFor(registry, 'upscale')).toMatchObject({
+    expect(modelFor(registry, 'upscale', 'cpu')).toMatchObject({
       id: 'esrgan-slim-x2',
       input: { name: 'input', layout: 'NCHW', range: [0, 255] },
       output: { name: 'output', kind: 'image', scale: 2, range: [0, 255] },
@@ -62,7 +75,7 @@ describe('model registry', () => {
     const dir = modelsFolder({ sha256: pinned }, bytes);
     const registry = await loadModelRegistry(dir);
 
-    const failure = readModelFile(registry, modelFor(registry, 'remove-background'));
+    const failure = readModelFile(registry, modelFor(registry, 'remove-background', 'cpu'));
     await expect(failure).rejects.toThrow(join(dir, 'tiny.onnx'));
     await expect(failure).rejects.toThrow(actual);
     await expect(failure).rejects.toThrow(pinned);
@@ -72,7 +85,7 @@ describe('model registry', () => {
     const bytes = Buffer.from('pinned bytes');
     const dir = modelsFolder({ sha256: createHash('sha256').update(bytes).digest('hex') }, bytes);
     const registry = await loadModelRegistry(dir);
-    expect(Buffer.from(await readModelFile(registry, modelFor(registry, 'remove-background')))).toEqual(bytes);
+    expect(Buffer.from(await readModelFile(registry, modelFor(registry, 'remove-background', 'cpu')))).toEqual(bytes);
   });
 
   it('says which field of an entry is wrong', async () => {

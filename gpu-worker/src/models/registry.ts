@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UpscaleModel } from '@lumina/shared';
 import { z } from 'zod';
+import { ExecutionProvider } from '../config.ts';
 
 const rgbTriple = z.tuple([z.number(), z.number(), z.number()]);
 
@@ -69,6 +70,13 @@ const ModelSource = z.discriminatedUnion('kind', [
       .refine((path) => !path.startsWith('/') && !path.split('/').includes('..'), 'path stays inside the package'),
     upstream: z.string().optional(),
   }),
+  z.strictObject({
+    kind: z.literal('widened'),
+    /** The registered float16 model whose float32 form this is (`gpu-worker/tools/convert/widen-float16-model.ts`). */
+    from: z.string().min(1),
+    /** The graph outputs kept; the rest, and the nodes only they need, are dropped. */
+    outputs: z.array(z.string().min(1)).min(1).optional(),
+  }),
   z.strictObject({ kind: z.literal('manual'), upstream: z.string().min(1) }),
 ]);
 
@@ -79,6 +87,8 @@ const entryFields = {
   sha256: z.string().regex(/^[0-9a-f]{64}$/, 'sha256 is 64 lowercase hex digits'),
   licence: z.string().min(1),
   source: ModelSource,
+  /** The execution providers this file is for (all when absent): a float32 copy serves the CPU, float16 a GPU. */
+  providers: z.array(ExecutionProvider).min(1).optional(),
 };
 
 export const MaskModelEntry = z.strictObject({
@@ -108,7 +118,11 @@ const RegistryFile = z.strictObject({
   models: z
     .array(ModelEntry)
     .min(1)
-    .refine((models) => new Set(models.map((m) => m.id)).size === models.length, 'model ids must be unique'),
+    .refine((models) => new Set(models.map((m) => m.id)).size === models.length, 'model ids must be unique')
+    .refine(
+      (models) => models.every(({ source }) => source.kind !== 'widened' || models.some((m) => m.id === source.from)),
+      'a widened model names a registered model in `from`',
+    ),
 });
 
 export interface ModelRegistry {
@@ -133,13 +147,20 @@ export async function loadModelRegistry(dir: string): Promise<ModelRegistry> {
   return Object.freeze({ dir, models: parsed.data.models });
 }
 
-/** The first registered model for an operation; the registry's order is the operator's preference. */
+/**
+ * The first registered model for an operation on this execution provider; the registry's order is the
+ * operator's preference.
+ */
 export function modelFor<O extends ModelOperation>(
   registry: ModelRegistry,
   operation: O,
+  provider: ExecutionProvider,
 ): Extract<ModelEntry, { operation: O }> {
-  const model = registry.models.find((m): m is Extract<ModelEntry, { operation: O }> => m.operation === operation);
-  if (!model) throw new Error(`the model registry in ${registry.dir} has no model for ${operation}`);
+  const model = registry.models.find(
+    (m): m is Extract<ModelEntry, { operation: O }> =>
+      m.operation === operation && (m.providers === undefined || m.providers.includes(provider)),
+  );
+  if (!model) throw new Error(`the model registry in ${registry.dir} has no model for ${operation} on ${provider}`);
   return model;
 }
 

@@ -20,7 +20,7 @@ export async function loadTestSession(log: Logger = silentLogger): Promise<Model
   const registry = await loadModelRegistry(modelsDir);
   return loadModelSession({
     registry,
-    model: modelFor(registry, 'remove-background'),
+    model: modelFor(registry, 'remove-background', 'cpu'),
     executionProvider: 'cpu',
     intraOpThreads: availableParallelism(),
     log,
