@@ -1,3 +1,4 @@
+export * from './chained-step.ts';
 export * from './credits-label.ts';
 export * from './error-words.ts';
 export * from './explain-error.ts';

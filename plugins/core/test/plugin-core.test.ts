@@ -11,12 +11,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ServedBackend, serveBackend, signUpAndApprover } from '../../../e2e/support/served-backend.ts';
 import {
   apiErrorWords,
+  canChain,
+  chainActions,
   creditsLabel,
   describeOptionForm,
   explainError,
   initialOptions,
   type OptionField,
   paramsOf,
+  planChainedStep,
   runBounded,
   signInWithBrowser,
   signOut,
@@ -184,6 +187,69 @@ describe('option forms from capabilities', () => {
     expect(describeOptionForm(capability, { prompt: 'add a cat' }, { inputs: [], host }).blocker).toBe(
       'Select an image layer first.',
     );
+  });
+});
+
+describe('chained steps from a finished result', () => {
+  const result = { taskId: 'task_01JCHAINEDSOURCE0000000000', widthPx: 451, heightPx: 300 };
+  // Read in each test: the capabilities arrive in beforeAll, after this block is collected.
+  const withoutMagicEdit = () => ({
+    ...capabilities,
+    operations: capabilities.operations.map((op) => (op.operation === 'magic-edit' ? { ...op, available: false } : op)),
+  });
+
+  it('offer "Upscale this" and "Edit again", and "Edit again" only while magic edit is available', () => {
+    expect(chainActions(capabilities)).toEqual([
+      { operation: 'upscale', label: 'Upscale this' },
+      { operation: 'magic-edit', label: 'Edit again' },
+    ]);
+    expect(chainActions(withoutMagicEdit())).toEqual([{ operation: 'upscale', label: 'Upscale this' }]);
+    expect(canChain(withoutMagicEdit(), 'magic-edit')).toBe(false);
+    // A removal is where a chain starts, not a step offered after one; nothing is offered before capabilities.
+    expect(canChain(capabilities, 'remove-background')).toBe(false);
+    expect(chainActions(null)).toEqual([]);
+    expect(planChainedStep(withoutMagicEdit(), result, { operation: 'magic-edit', host })).toBeNull();
+  });
+
+  it('plan an untouched upscale of a result by its task id, at the capability’s defaults and priced for the result', () => {
+    const step = planChainedStep(capabilities, result, { operation: 'upscale', host });
+    if (step?.kind !== 'ready') throw new Error(`expected a ready step, got ${JSON.stringify(step)}`);
+    expect(step.sourceTaskId).toBe(result.taskId);
+    expect(step.params).toEqual({ scale: '2', model: 'slim', format: 'png' });
+    expect(OperationRequest.safeParse({ operation: 'upscale', params: step.params }).success).toBe(true);
+    expect(step.form.outputSize).toBe('→ 902 × 600 px');
+    const same = describeOptionForm(capabilityOf('upscale'), initialOptions(capabilityOf('upscale')), {
+      inputs: [result],
+      host,
+      limits: capabilities.limits,
+    });
+    expect(step.form.credits).toBe(same.credits);
+    // What the person last set on the upscale form is kept; the rest stays at its default.
+    const four = planChainedStep(capabilities, result, { operation: 'upscale', values: { scale: '4' }, host });
+    expect(four?.kind === 'ready' && four.params).toEqual({ scale: '4', model: 'slim', format: 'png' });
+  });
+
+  it('hold back an edit with no instruction yet, and an upscale past the API’s limits, saying what to do first', () => {
+    const blocked = planChainedStep(capabilities, result, { operation: 'magic-edit', host });
+    expect(blocked).toMatchObject({
+      kind: 'blocked',
+      operation: 'magic-edit',
+      blocker: expect.stringMatching(/what to change/),
+    });
+    expect(blocked?.kind === 'blocked' && blocked.advice).toMatch(/what to change.*Then choose Edit again\.$/);
+    const edit = planChainedStep(capabilities, result, {
+      operation: 'magic-edit',
+      values: { prompt: ' add a hat ' },
+      host,
+    });
+    expect(edit?.kind === 'ready' && edit.params).toMatchObject({ prompt: 'add a hat', format: 'png' });
+
+    const huge = { ...result, widthPx: capabilities.limits.maxOutputSidePx, heightPx: 100 };
+    const over = planChainedStep(capabilities, huge, { operation: 'upscale', host });
+    expect(over).toMatchObject({
+      kind: 'blocked',
+      advice: expect.stringMatching(/px limit.*Then choose Upscale this\.$/),
+    });
   });
 });
 

@@ -1,5 +1,7 @@
 import {
   batchConcurrency,
+  type ChainOperation,
+  canChain,
   creditsLabel,
   describeOptionForm,
   explainError,
@@ -8,6 +10,7 @@ import {
   type OptionValues,
   operationTitles,
   paramsOf,
+  planChainedStep,
   runBounded,
   signInWithBrowser,
   signOut,
@@ -261,30 +264,28 @@ export function App({ host, apiOrigin }: { host: PanelHost; apiOrigin: string })
 
   /**
    * Works on a held result again without uploading it: the next step names the result's task (`sourceTaskId`).
-   * It uses that operation's form as the person last set it; a magic edit with no instruction yet opens its form.
+   * The core plans it with that operation's form as the person last set it; a magic edit with no instruction yet
+   * opens its form instead.
    */
-  const chain = (job: Job, next: Operation) => {
-    const nextCapability = capabilities?.operations.find((op) => op.operation === next);
-    if (!job.result || !nextCapability?.available) return;
-    const nextValues: OptionValues = { ...initialOptions(nextCapability), ...edited[next] };
-    const nextForm = describeOptionForm(nextCapability, nextValues, {
-      inputs: [{ widthPx: job.result.width, heightPx: job.result.height }],
-      host: { name: 'Adobe Express', maxImageSidePx: maxImportSidePx },
-      ...(capabilities ? { limits: capabilities.limits } : {}),
-    });
-    if (nextForm.blocker) {
+  const chain = (job: Job, next: ChainOperation) => {
+    if (!job.result) return;
+    const step = planChainedStep(
+      capabilities,
+      { taskId: job.result.taskId, widthPx: job.result.width, heightPx: job.result.height },
+      { operation: next, values: edited[next], host: { name: 'Adobe Express', maxImageSidePx: maxImportSidePx } },
+    );
+    if (!step) return;
+    if (step.kind === 'blocked') {
       setOperation(next);
-      setNotice(`${nextForm.blocker} Then choose ${next === 'magic-edit' ? 'Edit again' : 'Upscale this'}.`);
+      setNotice(step.advice);
       return;
     }
     const origin = job.source.kind === 'chained' ? job.source.origin : job.source;
-    start([{ kind: 'chained', sourceTaskId: job.result.taskId, input: job.result.blob, origin }], {
+    start([{ kind: 'chained', sourceTaskId: step.sourceTaskId, input: job.result.blob, origin }], {
       operation: next,
-      params: paramsOf(nextCapability, nextValues),
+      params: step.params,
     });
   };
-  const canChain = (next: Operation) =>
-    Boolean(capabilities?.operations.find((op) => op.operation === next)?.available);
 
   const choosePlacement = (next: Placement) => {
     setPlacement(next);
@@ -520,8 +521,8 @@ export function App({ host, apiOrigin }: { host: PanelHost; apiOrigin: string })
                       onApply={() => void apply(job)}
                       onDiscard={() => updateJob(job.id, { status: 'discarded' })}
                       onBuyCredits={buyCredits}
-                      onUpscale={canChain('upscale') ? () => chain(job, 'upscale') : null}
-                      onEditAgain={canChain('magic-edit') ? () => chain(job, 'magic-edit') : null}
+                      onUpscale={canChain(capabilities, 'upscale') ? () => chain(job, 'upscale') : null}
+                      onEditAgain={canChain(capabilities, 'magic-edit') ? () => chain(job, 'magic-edit') : null}
                       onSelect={
                         nodeId && sandbox
                           ? () =>

@@ -1,4 +1,4 @@
-import { creditsLabel, operationTitles } from '@lumina/plugin-core';
+import { chainLabels, creditsLabel, operationTitles } from '@lumina/plugin-core';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { PanelHost } from './express-host.ts';
 import type { Job } from './job.ts';
@@ -138,12 +138,12 @@ export function JobRow({
           </sp-button>
           {onUpscale ? (
             <sp-action-button size="s" quiet data-testid="upscale-this" onClick={onUpscale}>
-              Upscale this
+              {chainLabels.upscale}
             </sp-action-button>
           ) : null}
           {onEditAgain ? (
             <sp-action-button size="s" quiet data-testid="edit-again" onClick={onEditAgain}>
-              Edit again
+              {chainLabels['magic-edit']}
             </sp-action-button>
           ) : null}
         </div>
