@@ -329,4 +329,72 @@ describe('a batch from the selection to the document', () => {
     expect(batch.items().map((item) => item.state.phase)).toEqual(['done', 'discarded', 'done']);
     expect(rig.figma.undoSteps).toBe(2);
   });
+
+  it('continues from a finished result by its task id: nothing is read or uploaded again, the same layer gets the new result, each step is charged', async () => {
+    const team = await served.t.newTeam(10);
+    const rig = startPluginRig();
+    const client = createLuminaClient({ baseUrl: served.origin, token: team.apiKey });
+    const replace: PanelSettings = { ...beside, placement: 'replace' };
+    const photo = rig.figma.imageNode(await solid(40, 30), { name: 'Photo' });
+    gemini.script(imageReply(Buffer.from(await solid(40, 30, '#ff66cc'))));
+    const [first] = await createBatch({
+      client,
+      link: rig.link,
+      codec: sharpCodec,
+      job: edit,
+      items: await selectionOf(rig, [photo]),
+      settings: replace,
+      onChange: () => undefined,
+    }).run();
+    if (first?.state.phase !== 'done' || !first.taskId || !first.after || !first.resultPx) {
+      throw new Error(`the first step did not finish: ${JSON.stringify(first?.state)}`);
+    }
+    const inputsRead = rig.received.filter((message) => message.type === 'input').length;
+
+    // Scripting the next reply clears what the stand-in recorded: its first request is the second step's.
+    gemini.script(imageReply(Buffer.from(await solid(40, 30, '#33cc66'))));
+    const [second] = await createBatch({
+      client,
+      link: rig.link,
+      codec: sharpCodec,
+      job: { ...edit, job: { operation: 'magic-edit', values: { prompt: 'make it green' } } },
+      items: [
+        {
+          nodeId: first.nodeId,
+          name: first.name,
+          sourceTaskId: first.taskId,
+          bytes: first.after,
+          ...first.resultPx,
+        },
+      ],
+      settings: replace,
+      onChange: () => undefined,
+    }).run();
+
+    expect(second?.state.phase).toBe('done');
+    expect(second?.sourceTaskId).toBe(first.taskId);
+    // The main thread was not asked for the layer again: the API read the first result from its own storage.
+    expect(rig.received.filter((message) => message.type === 'input').length).toBe(inputsRead);
+    const sent = gemini.requests[0]?.image;
+    if (!sent) throw new Error('the model got no image');
+    const { data: sentPixels } = await sharp(sent.bytes).raw().toBuffer({ resolveWithObject: true });
+    expect([sentPixels[0], sentPixels[1], sentPixels[2]]).toEqual([255, 102, 204]);
+    const view = TaskView.parse(
+      await (
+        await fetch(`${served.origin}/api/v1/tasks/${second?.taskId}`, {
+          headers: { authorization: `Bearer ${team.apiKey}` },
+        })
+      ).json(),
+    );
+    expect(view.sourceTaskId).toBe(first.taskId);
+
+    // "Replace in place" swapped the same layer's image fill twice: it now holds the second step's pixels.
+    expect(rig.figma.currentPage.children).toEqual([photo]);
+    const paint = photo.fills?.[0];
+    const bytes = rig.figma.images.get(paint?.type === 'IMAGE' ? (paint.imageHash ?? '') : '');
+    const { data } = await sharp(bytes).raw().toBuffer({ resolveWithObject: true });
+    expect([data[0], data[1], data[2]]).toEqual([51, 204, 102]);
+    expect(rig.figma.undoSteps).toBe(2);
+    expect(await served.t.team(team.teamId)).toEqual({ balance: 10 - 2 * price, reserved: 0 });
+  });
 });

@@ -15,6 +15,8 @@ import {
   Toggle,
 } from '@create-figma-plugin/ui';
 import {
+  type ChainOperation,
+  chainActions,
   creditsLabel,
   describeOptionForm,
   explainError,
@@ -23,6 +25,7 @@ import {
   type OptionValues,
   operationTitles,
   paramsOf,
+  planChainedStep,
   signInWithBrowser,
   signOut,
 } from '@lumina/plugin-core';
@@ -50,7 +53,7 @@ import { canvasCodec } from './canvas-codec.ts';
 import { downloadBytes } from './download-bytes.ts';
 import { createMainLink } from './main-link.ts';
 import { Rows } from './rows.tsx';
-import { type BatchItem, createBatch, type RunnableJob } from './run-batch.ts';
+import { type BatchInput, type BatchItem, createBatch, type RunnableJob } from './run-batch.ts';
 
 const figmaHost = { name: 'Figma', maxImageSidePx: maxFigmaImageSidePx };
 
@@ -58,6 +61,17 @@ const figmaHost = { name: 'Figma', maxImageSidePx: maxFigmaImageSidePx };
 const runnableOf = (capability: OperationCapability, values: OptionValues): RunnableJob => {
   const job: Job = { operation: capability.operation, values: { ...values } };
   return { job, params: paramsOf(capability, values), label: jobLabel(job) };
+};
+
+type Batch = ReturnType<typeof createBatch>;
+
+/**
+ * Every batch's rows, newest batch first: a batch's change replaces its own rows and keeps the others, so a result
+ * still waiting for review stays there while a chained step runs.
+ */
+const mergeRows = (all: readonly BatchItem[], changed: readonly BatchItem[]): readonly BatchItem[] => {
+  const byId = new Map(changed.map((row) => [row.itemId, row]));
+  return all.some((row) => byId.has(row.itemId)) ? all.map((row) => byId.get(row.itemId) ?? row) : [...changed, ...all];
 };
 
 export function App({ apiOrigin }: { apiOrigin: string }) {
@@ -72,7 +86,8 @@ export function App({ apiOrigin }: { apiOrigin: string }) {
   const [settings, setSettings] = useState<PanelSettings>(defaultPanelSettings);
   const [rows, setRows] = useState<readonly BatchItem[]>([]);
   const [running, setRunning] = useState(false);
-  const batchRef = useRef<ReturnType<typeof createBatch> | null>(null);
+  /** The batch each row belongs to, by item id: Apply, Discard and Cancel go to the batch that holds the row. */
+  const batchOf = useRef(new Map<string, Batch>());
   const quickJob = useRef<Job | null>(null);
 
   const link = useMemo(() => createMainLink(postToMain), []);
@@ -149,7 +164,7 @@ export function App({ apiOrigin }: { apiOrigin: string }) {
     postToMain({ type: 'save-settings', settings: next });
   };
 
-  const start = async (job: RunnableJob, items: readonly SelectionItem[], review: boolean) => {
+  const start = async (job: RunnableJob, items: readonly BatchInput[], review: boolean) => {
     if (items.length === 0 || running) return [];
     setRunning(true);
     setNotice(null);
@@ -162,16 +177,43 @@ export function App({ apiOrigin }: { apiOrigin: string }) {
       settings,
       review,
       limits,
-      onChange: setRows,
+      onChange: (changed) => setRows((all) => mergeRows(all, changed)),
       onCredits: setBalance,
       onDownload: downloadBytes,
     });
-    batchRef.current = batch;
+    for (const item of batch.items()) batchOf.current.set(item.itemId, batch);
     const done = await batch.run();
     setRunning(false);
     void refreshBalance();
     return done;
   };
+
+  /**
+   * Works on a finished result again without uploading it: the step names the result's task (`sourceTaskId`) and
+   * its result is placed against the same layer as the first one's. A magic edit with no instruction yet opens its
+   * form and says so instead.
+   */
+  const chain = (row: BatchItem, next: ChainOperation) => {
+    if (!row.taskId || !row.after || !row.resultPx) return;
+    const step = planChainedStep(
+      capabilities,
+      { taskId: row.taskId, ...row.resultPx },
+      { operation: next, values: values[next], host: figmaHost },
+    );
+    if (!step) return;
+    if (step.kind === 'blocked') {
+      setOperation(next);
+      setNotice(step.advice);
+      return;
+    }
+    const job: Job = { operation: next, values: { ...step.values } };
+    void start(
+      { job, params: step.params, label: jobLabel(job) },
+      [{ nodeId: row.nodeId, name: row.name, sourceTaskId: step.sourceTaskId, bytes: row.after, ...row.resultPx }],
+      true,
+    );
+  };
+  const batches = () => new Set(batchOf.current.values());
 
   // A quick action (menu command, quick-actions bar, relaunch button) runs with the panel hidden, then reports
   // with a notification and closes: every option it did not set is the capability's default.
@@ -285,11 +327,17 @@ export function App({ apiOrigin }: { apiOrigin: string }) {
           <Rows
             rows={rows}
             running={running}
-            onCancel={(itemId) => void batchRef.current?.cancel(itemId)}
-            onCancelAll={() => void batchRef.current?.cancelAll()}
-            onApply={(itemId) => void batchRef.current?.apply(itemId)}
-            onDiscard={(itemId) => batchRef.current?.discard(itemId)}
-            onApplyAll={() => void batchRef.current?.applyAll()}
+            next={running ? [] : chainActions(capabilities)}
+            onChain={chain}
+            onCancel={(itemId) => void batchOf.current.get(itemId)?.cancel(itemId)}
+            onCancelAll={() => {
+              for (const batch of batches()) void batch.cancelAll();
+            }}
+            onApply={(itemId) => void batchOf.current.get(itemId)?.apply(itemId)}
+            onDiscard={(itemId) => batchOf.current.get(itemId)?.discard(itemId)}
+            onApplyAll={async () => {
+              for (const batch of batches()) await batch.applyAll();
+            }}
             onSelect={(nodeId) => postToMain({ type: 'select-node', nodeId })}
             onDownload={(row) => row.after && downloadBytes(row.after, `${row.name}.png`)}
           />

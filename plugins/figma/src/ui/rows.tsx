@@ -1,4 +1,5 @@
 import { Button, SegmentedControl } from '@create-figma-plugin/ui';
+import type { ChainAction, ChainOperation } from '@lumina/plugin-core';
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import type { BatchItem, ItemPhase } from './run-batch.ts';
 
@@ -69,8 +70,15 @@ function Review(props: { row: BatchItem; onApply: () => void; onDiscard: () => v
   );
 }
 
+/** A row's result can be worked on again once it is here and charged: waiting for review, or placed. */
+const chainable = (row: BatchItem) =>
+  (row.state.phase === 'review' || row.state.phase === 'done') && row.taskId !== null && row.after !== null;
+
 function Row(props: {
   row: BatchItem;
+  /** The next steps offered for a finished result; empty while a batch runs. */
+  next: readonly ChainAction[];
+  onChain: (operation: ChainOperation) => void;
   onCancel: () => void;
   onSelect: () => void;
   onDownload: () => void;
@@ -79,12 +87,20 @@ function Row(props: {
   const { row } = props;
   const thumb = useImageUrl(row.after ?? row.before);
   const cancelable = ['waiting', 'sending', 'queued', 'processing'].includes(row.state.phase);
+  // A chained step's row says which step it is: the layer's name alone would read as the first step's row.
+  const name = row.sourceTaskId ? `${row.name} · ${row.label}` : row.name;
+  const next = chainable(row) ? props.next : [];
   return (
-    <li data-phase={row.state.phase} data-item={row.itemId}>
+    <li
+      data-phase={row.state.phase}
+      data-item={row.itemId}
+      data-task-id={row.taskId ?? ''}
+      data-source-task-id={row.sourceTaskId ?? ''}
+    >
       <div class="thumb checker">{thumb ? <img src={thumb} alt="" /> : null}</div>
       <div class="text">
-        <span class="name" title={row.name}>
-          {row.name}
+        <span class="name" title={name}>
+          {name}
         </span>
         <span class="status" title={phaseText(row.state)}>
           {phaseText(row.state)}
@@ -110,6 +126,21 @@ function Row(props: {
           </button>
         ) : null}
       </div>
+      {next.length > 0 ? (
+        <div class="next" data-testid="next-steps">
+          {next.map((action) => (
+            <button
+              key={action.operation}
+              type="button"
+              class="link"
+              data-operation={action.operation}
+              onClick={() => props.onChain(action.operation)}
+            >
+              {action.label}
+            </button>
+          ))}
+        </div>
+      ) : null}
     </li>
   );
 }
@@ -117,6 +148,8 @@ function Row(props: {
 export function Rows(props: {
   rows: readonly BatchItem[];
   running: boolean;
+  next: readonly ChainAction[];
+  onChain: (row: BatchItem, operation: ChainOperation) => void;
   onCancel: (itemId: string) => void;
   onCancelAll: () => void;
   onApply: (itemId: string) => void;
@@ -154,6 +187,8 @@ export function Rows(props: {
           <Row
             key={row.itemId}
             row={row}
+            next={props.next}
+            onChain={(operation) => props.onChain(row, operation)}
             onCancel={() => props.onCancel(row.itemId)}
             onSelect={() => props.onSelect(row.nodeId)}
             onDownload={() => props.onDownload(row)}

@@ -27,11 +27,38 @@ export type ItemPhase =
   | { readonly phase: 'error'; readonly code: string; readonly message: string }
   | { readonly phase: 'canceled' };
 
+/**
+ * An earlier result worked on again ("Upscale this", "Edit again"): sent by its task id (`sourceTaskId`), so the
+ * API reads its stored result and nothing is uploaded; the new result is placed against the same layer as the
+ * first step's.
+ */
+export interface ChainedInput {
+  /** The layer the first step read: the new result goes in place of or beside it, as that one's would. */
+  readonly nodeId: string;
+  readonly name: string;
+  readonly sourceTaskId: string;
+  /** That result's bytes and size: the "before" of the review, and the size the form was priced for. */
+  readonly bytes: Uint8Array;
+  readonly widthPx: number;
+  readonly heightPx: number;
+}
+
+/** What a batch works on: selected layers (read by the main thread), or earlier results sent by their task id. */
+export type BatchInput = SelectionItem | ChainedInput;
+
+const isChained = (input: BatchInput): input is ChainedInput => 'sourceTaskId' in input;
+
 export interface BatchItem {
   readonly itemId: string;
   readonly nodeId: string;
   readonly name: string;
+  /** What is done to it ("Upscale 2×"). */
+  readonly label: string;
   readonly taskId: string | null;
+  /** The finished task whose result this item continues from; null for a layer read from the document. */
+  readonly sourceTaskId: string | null;
+  /** The task's result size in pixels, once it is here (before any downscale or tiling for Figma). */
+  readonly resultPx: { readonly widthPx: number; readonly heightPx: number } | null;
   /** Set before sending where the result will not fit Figma whole. */
   readonly tooLargeForFigma: boolean;
   /** The bytes sent and the result, for the row's thumbnail and the before/after view. */
@@ -45,7 +72,7 @@ export interface BatchOptions {
   readonly link: MainLink;
   readonly codec: ImageCodec;
   readonly job: RunnableJob;
-  readonly items: readonly SelectionItem[];
+  readonly items: readonly BatchInput[];
   readonly settings: PanelSettings;
   /** Hold each result for Apply / Discard instead of placing it at once. */
   readonly review?: boolean;
@@ -80,16 +107,20 @@ let batchCounter = 0;
 export function createBatch(options: BatchOptions) {
   batchCounter += 1;
   const prefix = `b${batchCounter}`;
-  const scaleOf = (item: SelectionItem) => (item.hasImageFill ? 1 : options.settings.exportScale);
-  const items: BatchItem[] = options.items.map((item, index) => {
-    const out = predictedOutputPx(options.job.job, item.widthPx * scaleOf(item), item.heightPx * scaleOf(item));
+  // A result is sent at its own size; a layer without an image fill is exported at the chosen scale.
+  const scaleOf = (input: BatchInput) => (isChained(input) || input.hasImageFill ? 1 : options.settings.exportScale);
+  const items: BatchItem[] = options.items.map((input, index) => {
+    const out = predictedOutputPx(options.job.job, input.widthPx * scaleOf(input), input.heightPx * scaleOf(input));
     return {
       itemId: `${prefix}-${index}`,
-      nodeId: item.nodeId,
-      name: item.name,
+      nodeId: input.nodeId,
+      name: input.name,
+      label: options.job.label,
       taskId: null,
+      sourceTaskId: isChained(input) ? input.sourceTaskId : null,
+      resultPx: null,
       tooLargeForFigma: !fitsFigma(out.widthPx, out.heightPx),
-      before: null,
+      before: isChained(input) ? input.bytes : null,
       after: null,
       state: { phase: 'waiting' },
     };
@@ -121,14 +152,23 @@ export function createBatch(options: BatchOptions) {
     if (!signal || signal.aborted) return;
     const { client, link, job, settings } = options;
     update(item.itemId, { state: { phase: 'sending' } });
-    const input = await link.readInput(item.itemId, item.nodeId, settings.exportScale);
-    update(item.itemId, { before: input.bytes });
+    // A chained step names the earlier task: no layer is read and no image is sent.
+    let source: { sourceTaskId: string } | { image: Blob; filename: string };
+    if (item.sourceTaskId) {
+      source = { sourceTaskId: item.sourceTaskId };
+    } else {
+      const input = await link.readInput(item.itemId, item.nodeId, settings.exportScale);
+      update(item.itemId, { before: input.bytes });
+      source = {
+        image: new Blob([input.bytes as Uint8Array<ArrayBuffer>], { type: 'image/png' }),
+        filename: 'layer.png',
+      };
+    }
     if (signal.aborted) return;
     const submitted = await client.submit({
-      image: new Blob([input.bytes as Uint8Array<ArrayBuffer>], { type: 'image/png' }),
+      ...source,
       operation: job.job.operation,
       params: job.params,
-      filename: 'layer.png',
       // Not aborted mid-flight: a task the server created must be known here, so a cancel can cancel it.
     });
     if (submitted.creditsRemaining !== null) options.onCredits?.(submitted.creditsRemaining);
@@ -151,8 +191,8 @@ export function createBatch(options: BatchOptions) {
     }
     if (!view.resultUrl || !view.result) throw new TaskFailure({ code: 'internal_error', message: 'no result' });
     const bytes = await client.download(view.resultUrl, signal);
-    update(item.itemId, { after: bytes });
     const { width, height } = view.result;
+    update(item.itemId, { after: bytes, resultPx: { widthPx: width, heightPx: height } });
     let pieces: ResultPiece[] = [{ bytes, x: 0, y: 0, widthPx: width, heightPx: height }];
     let size = { widthPx: width, heightPx: height };
     if (!fitsFigma(width, height)) {
