@@ -219,6 +219,67 @@ describe('the plugin UI in Chromium', () => {
     await expect.poll(() => frame().getByTestId('balance').textContent(), { timeout: 10_000 }).toBe('7 credits');
   });
 
+  it.each(['light', 'dark'] as const)(
+    'edits a finished result again by its task id (%s): no image is sent, the same layer gets it, each step is charged',
+    async (theme) => {
+      const { token, teamId } = await pluginToken(10);
+      gemini.script(imageReply(Buffer.from(await solid(80, 50, '#ff66cc'))));
+      const card = await layer('Card', 80, 50);
+      const { ui, frame, applied } = await openAsMain({ token, selection: [card], theme });
+      await operationTab(frame, 'Magic edit');
+      await typePrompt(frame, 'make it pink');
+      await frame()
+        .getByRole('button', { name: /Magic edit · 3 credits/ })
+        .click();
+      await expect.poll(() => phaseOf(frame), { timeout: 30_000 }).toBe('review');
+      await frame().getByRole('button', { name: 'Apply', exact: true }).click();
+      await expect.poll(() => phaseOf(frame)).toBe('done');
+      const firstTaskId = await frame().locator('li[data-phase="done"]').getAttribute('data-task-id');
+      const bodies: string[] = [];
+      ui.page.on('request', (request) => {
+        if (request.method() === 'POST' && request.url().endsWith('/api/v1/process')) {
+          bodies.push(request.postDataBuffer()?.toString('latin1') ?? '');
+        }
+      });
+
+      gemini.script(imageReply(Buffer.from(await solid(80, 50, '#3366ff'))));
+      const next = frame().locator('li[data-phase="done"] [data-testid="next-steps"]');
+      expect(await next.locator('button').allTextContents()).toEqual(['Upscale this', 'Edit again']);
+      await next.getByText('Edit again', { exact: true }).click();
+      // The newest row is the second step's, named after the same layer and what it does.
+      await expect.poll(() => frame().locator('li[data-phase]').count()).toBe(2);
+      await expect.poll(() => phaseOf(frame), { timeout: 30_000 }).toBe('review');
+      const second = frame().locator('li[data-phase]').first();
+      expect(await second.locator('.name').textContent()).toBe('Card · Magic edit');
+      expect(await second.getAttribute('data-source-task-id')).toBe(firstTaskId);
+      expect(bodies).toHaveLength(1);
+      expect(bodies[0]).toMatch(new RegExp(`name="sourceTaskId"\\r\\n\\r\\n${firstTaskId}\\r\\n`));
+      expect(bodies[0]).not.toContain('name="image"');
+      // The layer was read once, for the first step only.
+      expect(ui.fromUi.filter((m) => (m as { type: string }).type === 'read-input')).toHaveLength(1);
+      // The review and both rows, scrolled into view as the designer would to see them.
+      await frame().getByTestId('rows').scrollIntoViewIfNeeded();
+      await saveScreenshot(ui, `chain-second-${theme}`);
+
+      await frame().getByRole('button', { name: 'Apply', exact: true }).click();
+      await expect.poll(() => frame().locator('li[data-phase="done"]').count()).toBe(2);
+      expect(applied.map((message) => [message.nodeId, message.label, message.job.values.prompt])).toEqual([
+        [card.nodeId, 'Magic edit', 'make it pink'],
+        [card.nodeId, 'Magic edit', 'make it pink'],
+      ]);
+      const { data } = await sharp(applied[1]?.pieces[0]?.bytes).raw().toBuffer({ resolveWithObject: true });
+      expect([data[0], data[1], data[2]]).toEqual([51, 102, 255]);
+      const secondTaskId = await second.getAttribute('data-task-id');
+      const view = await served.t.request(`/api/v1/tasks/${secondTaskId}`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      expect(((await view.json()) as { sourceTaskId?: string }).sourceTaskId).toBe(firstTaskId);
+      // Two magic edits at 3 credits each, charged once per step.
+      expect(await served.t.team(teamId)).toEqual({ balance: 4, reserved: 0 });
+      await expect.poll(() => frame().getByTestId('balance').textContent(), { timeout: 10_000 }).toBe('4 credits');
+    },
+  );
+
   it('warns before sending that a result will pass 4096 px, and inserts it as tiles cut in the browser', async () => {
     const { token } = await pluginToken(10);
     gemini.script(imageReply(Buffer.from(await solid(1024, 16, '#ff66cc'))));
