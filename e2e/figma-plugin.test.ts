@@ -129,6 +129,67 @@ describe('the Figma plugin end to end', () => {
     expect(await served.t.team(team.teamId)).toEqual({ balance: 5 - priceOf('remove-background'), reserved: 0 });
   });
 
+  it('upscales a finished cut-out by its task id: no image sent, the result beside the same layer, charged per step', async () => {
+    const team = await served.t.newTeam(10);
+    const figma = await newFigma(team.apiKey);
+    // A small cat keeps the CPU upscale short; the removal runs at the model's own size whatever the input.
+    const small = await sharp(fixture('chelsea.png')).resize(150, 100).png().toBuffer();
+    const cat = figma.imageNode(new Uint8Array(small), { name: 'Cat' });
+    figma.select([cat]);
+    const ui = await runPlugin(figma, 'open');
+    const frame = () => ui?.frame() ?? expect.unreachable();
+    await expect.poll(() => frame().getByTestId('selection').textContent(), { timeout: 20_000 }).toBe('1 layer: Cat');
+    await clickMain(frame(), /^Remove background · \d+ credits?$/);
+    await expect
+      .poll(() => frame().locator('li[data-phase]').first().getAttribute('data-phase'), { timeout: 150_000 })
+      .toBe('review');
+    const removal = frame().locator('li[data-phase="review"]');
+    const removalTaskId = await removal.getAttribute('data-task-id');
+    const bodies: string[] = [];
+    ui?.page.on('request', (request) => {
+      if (request.method() === 'POST' && request.url().endsWith('/api/v1/process')) {
+        bodies.push(request.postDataBuffer()?.toString('latin1') ?? '');
+      }
+    });
+
+    // Straight from the review: the cut-out is upscaled before it is ever placed.
+    await removal.getByTestId('next-steps').getByText('Upscale this', { exact: true }).click();
+    await expect.poll(() => frame().locator('li[data-phase]').count()).toBe(2);
+    const upscale = frame().locator('li[data-phase]').first();
+    await expect.poll(() => upscale.getAttribute('data-phase'), { timeout: 150_000 }).toBe('review');
+    expect(await upscale.getAttribute('data-source-task-id')).toBe(removalTaskId);
+    expect(bodies).toHaveLength(1);
+    expect(bodies[0]).toMatch(new RegExp(`name="sourceTaskId"\\r\\n\\r\\n${removalTaskId}\\r\\n`));
+    expect(bodies[0]).not.toContain('name="image"');
+    const upscaleTaskId = await upscale.getAttribute('data-task-id');
+    const view = await served.t.request(`/api/v1/tasks/${upscaleTaskId}`, { headers: team.auth });
+    const task = (await view.json()) as { sourceTaskId?: string; creditsDeducted?: number };
+    expect(task.sourceTaskId).toBe(removalTaskId);
+
+    // The review shows the upscale; Apply puts it beside the original layer, as the cut-out would have gone.
+    await frame().getByRole('button', { name: 'Apply', exact: true }).click();
+    await expect.poll(() => upscale.getAttribute('data-phase')).toBe('done');
+    const added = figma.currentPage.children.find((node) => node.name === 'Cat · Upscale 2×');
+    const paint = added?.fills?.[0];
+    const bytes = figma.images.get(paint?.type === 'IMAGE' ? (paint.imageHash ?? '') : '');
+    const meta = bytes ? await sharp(bytes).metadata() : null;
+    expect([meta?.width, meta?.height, meta?.channels]).toEqual([300, 200, 4]);
+    // What was upscaled is the cut-out, not the photo: its background is still transparent.
+    const { data } = await sharp(bytes).raw().toBuffer({ resolveWithObject: true });
+    let transparent = 0;
+    for (let i = 3; i < data.length; i += 4) if ((data[i] ?? 255) < 16) transparent += 1;
+    expect(transparent / (data.length / 4)).toBeGreaterThan(0.1);
+    expect(added?.x).toBeGreaterThan(cat.x + cat.width);
+    expect(cat.visible).toBe(true);
+    expect(figma.undoSteps).toBe(1);
+    // Charged once per step: the removal and the upscale, nothing for the input that was not sent again.
+    expect(task.creditsDeducted).toBe(priceOf('upscale'));
+    expect(await served.t.team(team.teamId)).toEqual({
+      balance: 10 - priceOf('remove-background') - priceOf('upscale'),
+      reserved: 0,
+    });
+  });
+
   it('upscales with the form untouched: 2× with the fast model', async () => {
     const team = await served.t.newTeam(10);
     const figma = await newFigma(team.apiKey);
