@@ -280,6 +280,26 @@ describe('the plugin UI in Chromium', () => {
     },
   );
 
+  it('asks for an instruction before editing a result again, in the magic edit form, and sends nothing until then', async () => {
+    const { token } = await pluginToken(10);
+    gemini.script(imageReply(Buffer.from(await solid(40, 40, '#ff66cc'))));
+    const { frame } = await openAsMain({ token, selection: [await layer('Logo', 40, 40)] });
+    await operationTab(frame, 'Magic edit');
+    await typePrompt(frame, 'make it pink');
+    await frame()
+      .getByRole('button', { name: /Magic edit · 3 credits/ })
+      .click();
+    await expect.poll(() => phaseOf(frame), { timeout: 30_000 }).toBe('review');
+    await typePrompt(frame, '');
+    await operationTab(frame, 'Upscale');
+    await frame().getByTestId('next-steps').getByText('Edit again', { exact: true }).click();
+    await expect
+      .poll(() => frame().getByTestId('notice').textContent())
+      .toBe('Say what to change first, e.g. “make it sunset”. Then choose Edit again.');
+    expect(await frame().locator('[data-field="prompt"] textarea').count()).toBe(1);
+    expect(await frame().locator('li[data-phase]').count()).toBe(1);
+  });
+
   it('warns before sending that a result will pass 4096 px, and inserts it as tiles cut in the browser', async () => {
     const { token } = await pluginToken(10);
     gemini.script(imageReply(Buffer.from(await solid(1024, 16, '#ff66cc'))));
