@@ -4,20 +4,7 @@ import { loadModelRegistry, loadModelSession, modelFor, silentLogger } from '../
 import type { InferenceObserver } from '../src/inference/load-session-thread.ts';
 import { decodeImage } from '../src/pipeline/decode-image.ts';
 import { toModelInput } from '../src/pipeline/to-model-input.ts';
-import { fixture, loadTestSession, modelsDir } from './support/fixtures.ts';
-
-/** Foreground (mask ≥ 0.5) intersection over union of two masks. */
-function maskIoU(a: Float32Array, b: Float32Array): number {
-  let intersection = 0;
-  let union = 0;
-  for (let i = 0; i < a.length; i++) {
-    const p = (a[i] ?? 0) >= 0.5;
-    const q = (b[i] ?? 0) >= 0.5;
-    if (p && q) intersection++;
-    if (p || q) union++;
-  }
-  return union === 0 ? 1 : intersection / union;
-}
+import { fixture, loadTestSession, maskIoU, modelsDir } from './support/fixtures.ts';
 
 describe('dynamic batching of ISNet', () => {
   it('stacks waiting inputs into one run whose masks equal those of single runs', async () => {

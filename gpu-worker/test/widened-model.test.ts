@@ -7,20 +7,7 @@ import { loadModelRegistry, loadModelSession, silentLogger } from '../src/index.
 import { decodeImage } from '../src/pipeline/decode-image.ts';
 import { toModelInput } from '../src/pipeline/to-model-input.ts';
 import { widenFloat16Model } from '../tools/convert/widen-float16-model.ts';
-import { fixture, modelsDir } from './support/fixtures.ts';
-
-/** Foreground (mask ≥ 0.5) intersection over union of two masks. */
-function maskIoU(a: Float32Array, b: Float32Array): number {
-  let intersection = 0;
-  let union = 0;
-  for (let i = 0; i < a.length; i++) {
-    const p = (a[i] ?? 0) >= 0.5;
-    const q = (b[i] ?? 0) >= 0.5;
-    if (p && q) intersection++;
-    if (p || q) union++;
-  }
-  return union === 0 ? 1 : intersection / union;
-}
+import { fixture, maskIoU, modelsDir } from './support/fixtures.ts';
 
 describe('ISNet widened to float32 for the CPU', () => {
   it('is prepared at install time with only the fetched output, and widening is deterministic', async () => {

@@ -58,3 +58,16 @@ export function shareOf(
   }
   return count / (rect.width * rect.height);
 }
+
+/** Foreground (mask ≥ 0.5) intersection over union of two masks. */
+export function maskIoU(a: Float32Array, b: Float32Array): number {
+  let intersection = 0;
+  let union = 0;
+  for (let i = 0; i < a.length; i++) {
+    const p = (a[i] ?? 0) >= 0.5;
+    const q = (b[i] ?? 0) >= 0.5;
+    if (p && q) intersection++;
+    if (p || q) union++;
+  }
+  return union === 0 ? 1 : intersection / union;
+}
