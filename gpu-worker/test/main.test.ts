@@ -68,7 +68,8 @@ describe('gpu-worker/src/main.ts as a process', () => {
 
     const readyLine = await waitForLine(child, /"message":"gpu worker ready"/, 150_000);
     expect(JSON.parse(readyLine)).toMatchObject({
-      model: 'isnet-medium',
+      // On CPU the worker serves ISNet's float32 copy (gpu-worker/models/registry.json).
+      model: 'isnet-medium-fp32',
       executionProvider: 'cpu',
       queue: queueNames.gpu,
     });

@@ -77,7 +77,8 @@ describe('gpu worker over real Redis', () => {
     expect(returned).toMatchObject({
       outputKey: job.outputKey,
       result: { format: 'png', width: 451, height: 300 },
-      model: 'isnet-medium',
+      // The test worker runs on CPU, which serves ISNet's float32 copy.
+      model: 'isnet-medium-fp32',
       executionProvider: worker.executionProvider,
     });
     const stored = await store.get(job.outputKey);
