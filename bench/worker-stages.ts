@@ -15,7 +15,8 @@ import {
 } from '@lumina/gpu-worker';
 import { RemoveBackgroundParams, type ResultFormat, type StageTimings } from '@lumina/shared';
 import sharp from 'sharp';
-import { pngOptionsFor, webpOptions } from '../gpu-worker/src/pipeline/encode-image.ts';
+import { webpOptions } from '../gpu-worker/src/pipeline/encode-image.ts';
+import { encodePng } from '../gpu-worker/src/pipeline/encode-png.ts';
 import { benchIntraOpThreads, benchThreads } from './support/bench-threads.ts';
 import { benchExecutionProvider } from './support/execution-provider.ts';
 import { printShippedFloor, rawOnnxFloor } from './support/raw-onnx-floor.ts';
@@ -66,8 +67,9 @@ async function benchInput(session: ModelSession, name: string, bytes: Buffer, fo
 
 /**
  * Encoder settings on real results (RGBA with a real mask), to choose the worker's defaults from measurements.
- * `(worker)` marks what the worker uses for a result of this size (gpu-worker/src/pipeline/encode-image.ts: PNG
- * level 3 adaptive up to 8 MP, level 1 adaptive above; WebP lossless at effort 0).
+ * `(worker)` marks what the worker uses (gpu-worker/src/pipeline/encode-image.ts: its own PNG writer, Average
+ * filter and run-length deflate; WebP lossless at effort 0); the sharp rows are libvips' PNG encoder, the worker's
+ * before, level 3 adaptive.
  */
 async function benchEncoders(session: ModelSession, name: string, bytes: Buffer) {
   const { bytes: png } = await removeBackground({
@@ -77,20 +79,13 @@ async function benchEncoders(session: ModelSession, name: string, bytes: Buffer)
   });
   const { data, info } = await sharp(png).raw().toBuffer({ resolveWithObject: true });
   const image = () => sharp(data, { raw: { width: info.width, height: info.height, channels: info.channels } });
-  const chosenPng = pngOptionsFor(info.width * info.height);
-  const pngCandidate = (label: string, options: sharp.PngOptions): [string, () => Promise<Buffer>] => [
-    (options.compressionLevel ?? 6) === chosenPng.compressionLevel &&
-    (options.adaptiveFiltering ?? false) === chosenPng.adaptiveFiltering
-      ? `${label} (worker)`
-      : label,
-    () => image().png(options).toBuffer(),
-  ];
+  const raster = { pixels: data, width: info.width, height: info.height, channels: info.channels as 4 };
   const candidates: Array<[string, () => Promise<Buffer>]> = [
-    pngCandidate('png level 6 (sharp default)', {}),
-    pngCandidate('png level 1', { compressionLevel: 1 }),
-    pngCandidate('png level 1 adaptive', { compressionLevel: 1, adaptiveFiltering: true }),
-    pngCandidate('png level 3 adaptive', { compressionLevel: 3, adaptiveFiltering: true }),
-    pngCandidate('png level 6 adaptive', { compressionLevel: 6, adaptiveFiltering: true }),
+    ['png average filter, run-length deflate (worker)', () => encodePng(raster, { threads: sharp.concurrency() })],
+    ['png sharp level 6 (sharp default)', () => image().png().toBuffer()],
+    ['png sharp level 1 adaptive', () => image().png({ compressionLevel: 1, adaptiveFiltering: true }).toBuffer()],
+    ['png sharp level 3 adaptive', () => image().png({ compressionLevel: 3, adaptiveFiltering: true }).toBuffer()],
+    ['png sharp level 6 adaptive', () => image().png({ compressionLevel: 6, adaptiveFiltering: true }).toBuffer()],
     ['webp lossless effort 0 (worker)', () => image().webp(webpOptions).toBuffer()],
     ['webp lossless effort 4', () => image().webp({ lossless: true }).toBuffer()],
     ['webp q90 alphaQuality 100', () => image().webp({ quality: 90, alphaQuality: 100 }).toBuffer()],

@@ -1,12 +1,9 @@
+import { randomBytes } from 'node:crypto';
+import { crc32, deflateSync } from 'node:zlib';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import {
-  encodeImage,
-  fastPngAbovePixels,
-  fastPngOptions,
-  pngOptions,
-  pngOptionsFor,
-} from '../src/pipeline/encode-image.ts';
+import { encodeImage } from '../src/pipeline/encode-image.ts';
+import { adler32, encodePng } from '../src/pipeline/encode-png.ts';
 import { fixture } from './support/fixtures.ts';
 
 /** A photo with a soft-edged alpha, `channels` wide, as the worker hands results to the encoder. */
@@ -21,17 +18,14 @@ async function raster(width: number, height: number, channels: 1 | 3 | 4) {
 }
 
 describe('encodeImage', () => {
-  it('picks the faster PNG settings only above the size where the encode dominates', () => {
-    expect(pngOptionsFor(1024 * 1024)).toEqual(pngOptions);
-    expect(pngOptionsFor(fastPngAbovePixels)).toEqual(pngOptions);
-    expect(pngOptionsFor(4000 * 3000)).toEqual(fastPngOptions);
-  });
-
   it.each([
     ['grey 1024²', 1024, 1024, 1],
     ['RGB 1024²', 1024, 1024, 3],
     ['RGBA 1024²', 1024, 1024, 4],
-    ['RGBA 3000×2800, over the fast threshold', 3000, 2800, 4],
+    ['RGBA 3000×2800, a camera-sized cut-out', 3000, 2800, 4],
+    ['RGB 1×1', 1, 1, 3],
+    ['grey 7×5', 7, 5, 1],
+    ['RGBA 5×9', 5, 9, 4],
   ] as const)(
     'encodes %s as a PNG that decodes to exactly the same pixels',
     async (_name, width, height, channels) => {
@@ -46,4 +40,74 @@ describe('encodeImage', () => {
     },
     300_000,
   );
+});
+
+/** Each chunk of a PNG file: its type, its data, and whether its CRC-32 matches. */
+function chunksOf(png: Buffer) {
+  const chunks = [];
+  for (let offset = 8; offset < png.length; ) {
+    const length = png.readUInt32BE(offset);
+    const type = png.subarray(offset + 4, offset + 8);
+    const data = png.subarray(offset + 8, offset + 8 + length);
+    const crc = png.readUInt32BE(offset + 8 + length);
+    chunks.push({ type: type.toString('latin1'), length, crcMatches: crc === crc32(data, crc32(type)) });
+    offset += 12 + length;
+  }
+  return chunks;
+}
+
+describe('encodePng', () => {
+  it('writes a well-formed PNG: signature, IHDR, IDATs of at most 1 MiB, IEND, every CRC right', async () => {
+    // Noise does not compress, so its 4 MiB of pixels need several IDAT chunks.
+    const pixels = randomBytes(1024 * 1024 * 4);
+    const png = await encodePng({ pixels, width: 1024, height: 1024, channels: 4 });
+    expect(png.subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
+    const chunks = chunksOf(png);
+    expect(chunks.map((c) => c.type)).toEqual(['IHDR', 'IDAT', 'IDAT', 'IDAT', 'IDAT', 'IDAT', 'IEND']);
+    expect(chunks.every((c) => c.crcMatches)).toBe(true);
+    expect(chunks.filter((c) => c.type === 'IDAT').every((c) => c.length <= 1 << 20)).toBe(true);
+    const { data } = await sharp(png).raw().toBuffer({ resolveWithObject: true });
+    expect(data.equals(pixels)).toBe(true);
+  });
+
+  it.each([2, 3, 8])(
+    'deflates in %i parts at once into one stream that decodes to the same pixels',
+    async (threads) => {
+      const image = await raster(1500, 1200, 4);
+      const png = await encodePng(image, { threads });
+      const { data } = await sharp(png).raw().toBuffer({ resolveWithObject: true });
+      expect(data.equals(image.pixels)).toBe(true);
+      // The parts lose only each other's window: the file stays within 1% of the one-stream encode.
+      const single = await encodePng(image, { threads: 1 });
+      expect(png.length / single.length).toBeLessThan(1.01);
+      expect(png.equals(single)).toBe(false);
+    },
+    60_000,
+  );
+
+  it('computes the Adler-32 zlib computes', () => {
+    expect(adler32(Buffer.from('Wikipedia'))).toBe(0x11e60398);
+    const data = randomBytes(3_000_001);
+    const zlibStream = deflateSync(data, { level: 1 });
+    expect(adler32(data)).toBe(zlibStream.readUInt32BE(zlibStream.length - 4));
+    // Long runs of 255 are the worst case for the sums between reductions.
+    const ones = Buffer.alloc(1_000_000, 255);
+    const onesStream = deflateSync(ones);
+    expect(adler32(ones)).toBe(onesStream.readUInt32BE(onesStream.length - 4));
+  });
+
+  it('refuses pixels that do not match the stated size', async () => {
+    await expect(encodePng({ pixels: Buffer.alloc(11), width: 2, height: 2, channels: 3 })).rejects.toThrow(
+      /expected 2×2×3 bytes, got 11/,
+    );
+  });
+
+  it("is smaller than sharp's default PNG on a photo with alpha", async () => {
+    const image = await raster(1024, 1024, 4);
+    const ours = await encodePng(image);
+    const sharpDefault = await sharp(image.pixels, { raw: { width: 1024, height: 1024, channels: 4 } })
+      .png()
+      .toBuffer();
+    expect(ours.length).toBeLessThan(sharpDefault.length);
+  });
 });
