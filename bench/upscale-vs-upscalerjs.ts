@@ -25,7 +25,7 @@ import type * as Tf from '@tensorflow/tfjs';
 import sharp from 'sharp';
 import { defaultOverlapPx, defaultTileSizePx } from '../gpu-worker/src/pipeline/upscale-image.ts';
 import { findInstalledPackage } from '../gpu-worker/tools/convert/convert-tfjs-package-model.ts';
-import { benchIntraOpThreads, benchThreads } from './support/bench-threads.ts';
+import { benchBatching, benchIntraOpThreads, benchThreads } from './support/bench-threads.ts';
 import { benchExecutionProvider } from './support/execution-provider.ts';
 import { rawOnnxFloor } from './support/raw-onnx-floor.ts';
 
@@ -149,6 +149,7 @@ for (const scale of scales) {
     model,
     executionProvider: benchExecutionProvider,
     intraOpThreads,
+    ...benchBatching(),
     log: silentLogger,
   });
   const upscaler = new Upscaler({ model: peerModel(model) });

@@ -11,7 +11,7 @@ import { loadUpscaleSession } from '../gpu-worker/src/inference/load-upscale-ses
 import { loadModelRegistry } from '../gpu-worker/src/models/registry.ts';
 import { chooseUpscaleModel } from '../gpu-worker/src/pipeline/choose-upscale-model.ts';
 import { defaultOverlapPx, defaultTileSizePx, upscaleImage } from '../gpu-worker/src/pipeline/upscale-image.ts';
-import { benchIntraOpThreads, benchThreads } from './support/bench-threads.ts';
+import { benchBatching, benchIntraOpThreads, benchThreads } from './support/bench-threads.ts';
 import { benchExecutionProvider } from './support/execution-provider.ts';
 
 const list = (value: string | undefined, fallback: string): string[] => (value ?? fallback).split(',');
@@ -43,6 +43,7 @@ const sessionFor = (scale: number, model: UpscaleModel) =>
     model: chooseUpscaleModel(registry, { scale, model }),
     executionProvider: benchExecutionProvider,
     intraOpThreads,
+    ...benchBatching(),
     log: silentLogger,
   });
 

@@ -37,7 +37,7 @@ const workerEnv = (machine: { readonly cores: number }) =>
       SHARP_CONCURRENCY: nonNegativeIntEnv.default(0),
       /** Decoded pixels (input or output, whichever is larger) of the jobs in flight; one larger image runs alone. */
       WORKER_MAX_PIXELS_IN_FLIGHT: positiveIntEnv.default(64_000_000),
-      /** 0: the provider's default (cpu 1, cuda 8). */
+      /** 0: the provider's default (cpu 1, cuda 8); removal inputs of several jobs, and the tiles of one upscale. */
       INFERENCE_MAX_BATCH: nonNegativeIntEnv.default(0),
       /** How long a partial batch waits for more inputs; unset: the provider's default (cpu 0, cuda 2). */
       INFERENCE_BATCH_WAIT_MS: nonNegativeIntEnv.optional(),

@@ -93,7 +93,13 @@ export async function startGpuWorker({ config, store, log, metrics }: StartGpuWo
         const model = chooseUpscaleModel(registry, params);
         let upscaler = upscalers.get(model.id);
         if (!upscaler) {
-          upscaler = loadUpscaleSession({ registry, model, ...sessionOptions });
+          upscaler = loadUpscaleSession({
+            registry,
+            model,
+            maxBatch: config.inference.maxBatch,
+            batchWaitMs: config.inference.batchWaitMs,
+            ...sessionOptions,
+          });
           upscalers.set(model.id, upscaler);
           // A model that failed to load is tried again by the next job rather than failing every job after it.
           upscaler.catch(() => upscalers.delete(model.id));

@@ -117,6 +117,39 @@ describe('upscaleImage tiles without visible seams', () => {
   });
 });
 
+describe('upscaleImage batches the tiles of one image', () => {
+  it('stacks tiles into runs of up to maxBatch whose result equals one tile at a time', async () => {
+    const batchSizes: number[] = [];
+    const batched = await loadUpscaleSession({
+      registry,
+      model: chooseUpscaleModel(registry, { scale: 4, model: 'slim' }),
+      executionProvider: 'cpu',
+      intraOpThreads: availableParallelism(),
+      maxBatch: 4,
+      batchWaitMs: 50,
+      observer: { batch: (_model, _provider, size) => batchSizes.push(size), queueWait: () => {} },
+      log: silentLogger,
+    });
+    expect(batched.maxBatch).toBe(4);
+    // 60×44 in tiles of 32 overlapping by 12: 3 columns × 2 rows.
+    const input = await cropOf('baboon.jpg', { left: 200, top: 150, width: 60, height: 44 });
+    const options = { bytes: input, scale: 4, format: 'png', tileSizePx: 32, overlapPx: 12 } as const;
+    const progress: number[] = [];
+    const stacked = await upscaleImage({ ...options, session: batched, onTileDone: (f) => void progress.push(f) });
+    const single = await upscaleImage({ ...options, session: await sessionFor(4) });
+
+    expect(batchSizes.reduce((a, b) => a + b, 0)).toBe(6);
+    expect(Math.max(...batchSizes)).toBe(4);
+    expect(progress).toEqual([1, 2, 3, 4, 5, 6].map((n) => n / 6));
+    const a = await rawOf(stacked.bytes);
+    const b = await rawOf(single.bytes);
+    expect(a.width).toBe(240);
+    let maxDiff = 0;
+    for (let i = 0; i < a.data.length; i++) maxDiff = Math.max(maxDiff, Math.abs((a.data[i] ?? 0) - (b.data[i] ?? 0)));
+    expect(maxDiff).toBeLessThanOrEqual(1);
+  });
+});
+
 describe('upscaleImage normalises what users upload', () => {
   it('keeps an alpha channel: a transparent region stays transparent at the same place after 2×', async () => {
     const { data, info } = await sharp(fixture('chelsea.png'))

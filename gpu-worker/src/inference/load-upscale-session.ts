@@ -16,6 +16,8 @@ export interface UpscaleSession {
   readonly model: UpscaleModelEntry;
   /** The provider actually running the model, which is `cpu` when `cuda` was asked for but could not start. */
   readonly executionProvider: ExecutionProvider;
+  /** How many tiles of one shape the session stacks into one run: a caller gains by sending that many at once. */
+  readonly maxBatch: number;
   /**
    * Upscales one planar RGB tile of width×height, its values in the model's input range; the output is
    * `model.output.scale` times larger, in the output range. `input` is moved to the thread: its buffer is detached.
@@ -33,6 +35,10 @@ export interface LoadUpscaleSessionOptions {
   readonly executionProvider: ExecutionProvider;
   readonly allowCpuFallback?: boolean;
   readonly intraOpThreads: number;
+  /** Tiles of one shape waiting together are stacked into one run of up to this many (1: never). */
+  readonly maxBatch?: number;
+  /** How long the first tile of a partial batch waits for more before it runs anyway. */
+  readonly batchWaitMs?: number;
   readonly observer?: InferenceObserver;
   readonly log: Logger;
 }
@@ -48,6 +54,7 @@ export async function loadUpscaleSession(options: LoadUpscaleSessionOptions): Pr
   return {
     model,
     executionProvider: thread.executionProvider,
+    maxBatch: options.maxBatch ?? 1,
     async run(input, { width, height }, signal) {
       if (input.length !== 3 * width * height) {
         throw new Error(`a ${width}×${height} RGB tile has ${3 * width * height} values, got ${input.length}`);

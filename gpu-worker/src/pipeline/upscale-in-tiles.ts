@@ -1,4 +1,4 @@
-import type { UpscaleSession } from '../inference/load-upscale-session.ts';
+import type { ImageTensor, UpscaleSession } from '../inference/load-upscale-session.ts';
 import { tileSpans, tileWeights, weightSums } from './tile-grid.ts';
 
 /** 8-bit interleaved RGB pixels. */
@@ -17,7 +17,7 @@ export interface UpscaleInTilesInput {
   readonly outputChannels: 3 | 4;
   /** Told after each tile, with the share of tiles done (0–1]; awaited, so it may report progress. */
   readonly onTileDone?: (fractionDone: number) => Promise<void> | void;
-  /** Checked before each tile: an abort leaves the remaining tiles undone. */
+  /** Checked before each tile is sent: an abort leaves the remaining tiles undone. */
   readonly signal?: AbortSignal;
 }
 
@@ -34,9 +34,9 @@ export interface UpscaleInTilesOutput {
 
 /**
  * Upscales `image` tile by tile, blending neighbouring tiles linearly across their overlap so no seam shows.
- * Only one tile at a time goes through the model, and the blended floats are kept for one band of tile rows
- * only: finished rows are written out as bytes at once, so memory beyond the 8-bit output is bounded by the
- * tile size, not by the image's.
+ * At most `session.maxBatch` tiles are at the model at once (stacked into one run where the session batches),
+ * and the blended floats are kept for one band of tile rows only: finished rows are written out as bytes at
+ * once, so memory beyond the 8-bit output is bounded by the tile size and batch, not by the image's.
  */
 export async function upscaleInTiles({
   session,
@@ -84,15 +84,35 @@ export async function upscaleInTiles({
     return elapsed;
   };
 
-  for (const [rowIndex, row] of rows.entries()) {
-    const rowWeights = tileWeights(rows, rowIndex, scale);
-    const rowOffset = row.start * scale - bandTop;
-    for (const [columnIndex, column] of columns.entries()) {
+  // Tiles go to the model `session.maxBatch` ahead of the one being blended, so that the session can stack them
+  // into one run; they are blended in order, as the band needs. Each pending run already has a handler, so one
+  // that fails after an earlier failure or an abort is not an unhandled rejection.
+  const order = rows.flatMap((row, rowIndex) =>
+    columns.map((column, columnIndex) => ({ row, rowIndex, column, columnIndex })),
+  );
+  const pending: Array<Promise<ImageTensor> | undefined> = [];
+  const submitUpTo = (end: number) => {
+    for (let t = pending.length; t < Math.min(end, order.length); t++) {
+      const { row, column } = order[t] as (typeof order)[number];
       signal?.throwIfAborted();
       lap();
       const tile = tileTensor(image, column.start, row.start, column.length, row.length, inLow, inScale);
       preprocessMs += lap();
-      const upscaled = await session.run(tile, { width: column.length, height: row.length }, signal);
+      const run = session.run(tile, { width: column.length, height: row.length }, signal);
+      run.catch(() => {});
+      pending.push(run);
+    }
+  };
+
+  for (const [rowIndex, row] of rows.entries()) {
+    const rowWeights = tileWeights(rows, rowIndex, scale);
+    const rowOffset = row.start * scale - bandTop;
+    for (const [columnIndex, column] of columns.entries()) {
+      const t = rowIndex * columns.length + columnIndex;
+      submitUpTo(t + Math.max(1, session.maxBatch));
+      lap();
+      const upscaled = await (pending[t] as Promise<ImageTensor>);
+      pending[t] = undefined;
       inferenceMs += lap();
 
       const weights = columnWeights[columnIndex] ?? new Float32Array(0);
@@ -112,7 +132,7 @@ export async function upscaleInTiles({
       }
       postprocessMs += lap();
       tilesDone += 1;
-      await onTileDone?.(tilesDone / (rows.length * columns.length));
+      await onTileDone?.(tilesDone / order.length);
       lap();
     }
 
