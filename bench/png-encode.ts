@@ -1,4 +1,6 @@
 // PNG encoder settings for the worker's results, speed against size: `node --import tsx bench/png-encode.ts`.
+// The worker's encoder picks run-length deflate or Huffman coding alone for each part from a sample of its bytes
+// ("strategy per part"); the fixed-strategy rows show what each choice costs on each input.
 // Inputs are real photos cut out with a soft elliptical alpha (what a removal result looks like to the encoder:
 // an opaque subject, a transparent background, a soft edge), at 1024² and camera size (4000×3000), plus the
 // opaque RGB of an upscale, and a flat graphic (where deflate's long matches pay). Every setting is checked to
@@ -83,9 +85,11 @@ const settings: Array<[string, (image: Image) => Promise<Buffer>, boolean]> = [
     lumina({ level: 3, strategy: constants.Z_DEFAULT_STRATEGY }),
     false,
   ],
-  ['Lumina: average filter, run-length deflate, 1 thread', lumina({ threads: 1 }), false],
+  ['Lumina: average filter, run-length deflate, 1 thread', lumina({ strategy: constants.Z_RLE, threads: 1 }), false],
+  ['Lumina: average filter, Huffman only, 1 thread', lumina({ strategy: constants.Z_HUFFMAN_ONLY, threads: 1 }), false],
+  ['Lumina: average filter, strategy per part, 1 thread', lumina({ threads: 1 }), false],
   [
-    `Lumina: average filter, run-length deflate, ${cores} threads (worker, one job on every core)`,
+    `Lumina: average filter, strategy per part, ${cores} threads (worker, one job on every core)`,
     lumina({ threads: cores }),
     true,
   ],

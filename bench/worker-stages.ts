@@ -68,8 +68,8 @@ async function benchInput(session: ModelSession, name: string, bytes: Buffer, fo
 /**
  * Encoder settings on real results (RGBA with a real mask), to choose the worker's defaults from measurements.
  * `(worker)` marks what the worker uses (gpu-worker/src/pipeline/encode-image.ts: its own PNG writer, Average
- * filter and run-length deflate; WebP lossless at effort 0); the sharp rows are libvips' PNG encoder, the worker's
- * before, level 3 adaptive.
+ * filter, each part deflated run-length or Huffman-only as its bytes suggest; WebP lossless at effort 0); the
+ * sharp rows are libvips' PNG encoder, the worker's before, level 3 adaptive.
  */
 async function benchEncoders(session: ModelSession, name: string, bytes: Buffer) {
   const { bytes: png } = await removeBackground({
@@ -81,7 +81,7 @@ async function benchEncoders(session: ModelSession, name: string, bytes: Buffer)
   const image = () => sharp(data, { raw: { width: info.width, height: info.height, channels: info.channels } });
   const raster = { pixels: data, width: info.width, height: info.height, channels: info.channels as 4 };
   const candidates: Array<[string, () => Promise<Buffer>]> = [
-    ['png average filter, run-length deflate (worker)', () => encodePng(raster, { threads: sharp.concurrency() })],
+    ['png average filter, strategy per part (worker)', () => encodePng(raster, { threads: sharp.concurrency() })],
     ['png sharp level 6 (sharp default)', () => image().png().toBuffer()],
     ['png sharp level 1 adaptive', () => image().png({ compressionLevel: 1, adaptiveFiltering: true }).toBuffer()],
     ['png sharp level 3 adaptive', () => image().png({ compressionLevel: 3, adaptiveFiltering: true }).toBuffer()],

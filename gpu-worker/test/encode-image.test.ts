@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { crc32, deflateSync } from 'node:zlib';
+import { constants, crc32, deflateSync } from 'node:zlib';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { encodeImage } from '../src/pipeline/encode-image.ts';
-import { adler32, encodePng } from '../src/pipeline/encode-png.ts';
+import { adler32, deflateStrategyFor, encodePng } from '../src/pipeline/encode-png.ts';
 import { fixture } from './support/fixtures.ts';
 
 /** A photo with a soft-edged alpha, `channels` wide, as the worker hands results to the encoder. */
@@ -26,6 +26,8 @@ describe('encodeImage', () => {
     ['RGB 1×1', 1, 1, 3],
     ['grey 7×5', 7, 5, 1],
     ['RGBA 5×9', 5, 9, 4],
+    ['RGB 13×11, rows that end mid-word', 13, 11, 3],
+    ['grey 4097×3', 4097, 3, 1],
   ] as const)(
     'encodes %s as a PNG that decodes to exactly the same pixels',
     async (_name, width, height, channels) => {
@@ -41,6 +43,13 @@ describe('encodeImage', () => {
     300_000,
   );
 });
+
+/** A poster-like flat graphic: large single-colour areas, as a designer's upscale input may be. */
+async function flatGraphic(width: number, height: number) {
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}"><rect width="100%" height="100%" fill="#f4f1ea"/><circle cx="40%" cy="40%" r="30%" fill="#e4572e"/><rect x="50%" y="55%" width="40%" height="30%" rx="24" fill="#29335c"/></svg>`;
+  const { data } = await sharp(Buffer.from(svg)).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+  return { pixels: data, width, height, channels: 4 as const };
+}
 
 /** Each chunk of a PNG file: its type, its data, and whether its CRC-32 matches. */
 function chunksOf(png: Buffer) {
@@ -84,6 +93,36 @@ describe('encodePng', () => {
     },
     60_000,
   );
+
+  it('deflates flat graphics with run-length matches and photos with Huffman coding alone, part by part', async () => {
+    const photo = await raster(1024, 1024, 4);
+    const flat = await flatGraphic(1024, 1024);
+    const huffmanOnly = { strategy: constants.Z_HUFFMAN_ONLY };
+    const runLength = { strategy: constants.Z_RLE };
+    expect((await encodePng(photo)).equals(await encodePng(photo, huffmanOnly))).toBe(true);
+    expect((await encodePng(flat)).equals(await encodePng(flat, runLength))).toBe(true);
+    expect((await encodePng(flat)).length).toBeLessThan((await encodePng(flat, huffmanOnly)).length / 4);
+
+    // Top half photo, bottom half poster: with two parts each half gets its own strategy.
+    const half = 1024 * 512 * 4;
+    const mixed = {
+      ...photo,
+      pixels: Buffer.concat([photo.pixels.subarray(0, half), flat.pixels.subarray(half)]),
+    };
+    const png = await encodePng(mixed, { threads: 2 });
+    expect((await sharp(png).raw().toBuffer()).equals(mixed.pixels)).toBe(true);
+    expect(png.length).toBeLessThan((await encodePng(mixed, { ...huffmanOnly, threads: 2 })).length);
+    expect(png.length).toBeLessThan((await encodePng(mixed, { ...runLength, threads: 2 })).length);
+  });
+
+  it('samples how often a filtered byte repeats the one before to choose the strategy', () => {
+    expect(deflateStrategyFor(new Uint8Array(10_000))).toBe(constants.Z_RLE);
+    expect(deflateStrategyFor(randomBytes(10_000))).toBe(constants.Z_HUFFMAN_ONLY);
+    // Half the pairs repeating is above the two-in-five line; none repeating is below it.
+    const runsOf = (length: number) => Uint8Array.from({ length: 100_000 }, (_, i) => Math.floor(i / length) % 256);
+    expect(deflateStrategyFor(runsOf(2))).toBe(constants.Z_RLE);
+    expect(deflateStrategyFor(runsOf(1))).toBe(constants.Z_HUFFMAN_ONLY);
+  });
 
   it('computes the Adler-32 zlib computes', () => {
     expect(adler32(Buffer.from('Wikipedia'))).toBe(0x11e60398);
