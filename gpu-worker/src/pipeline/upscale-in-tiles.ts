@@ -66,6 +66,11 @@ export async function upscaleInTiles({
   const rowSums = weightSums(rows, scale, outHeight);
 
   const output = Buffer.alloc(outWidth * outHeight * outputChannels);
+  // A clamped view rounds and clamps to 0–255 on assignment, without a branch per byte.
+  const bytes = new Uint8ClampedArray(output.buffer, output.byteOffset, output.length);
+  // Normalising a blended sum: divide by its row's and column's weight sums, then map to 0–255.
+  const columnScales = Float64Array.from(columnSums, (sum) => outScale / sum);
+  const outOffset = outLow * outScale;
   let tilesDone = 0;
   const rowFloats = outWidth * 3;
   const bandRows = Math.min(tileSizePx, height) * scale;
@@ -87,9 +92,7 @@ export async function upscaleInTiles({
   // Tiles go to the model `session.maxBatch` ahead of the one being blended, so that the session can stack them
   // into one run; they are blended in order, as the band needs. Each pending run already has a handler, so one
   // that fails after an earlier failure or an abort is not an unhandled rejection.
-  const order = rows.flatMap((row, rowIndex) =>
-    columns.map((column, columnIndex) => ({ row, rowIndex, column, columnIndex })),
-  );
+  const order = rows.flatMap((row) => columns.map((column) => ({ row, column })));
   const pending: Array<Promise<ImageTensor> | undefined> = [];
   const submitUpTo = (end: number) => {
     for (let t = pending.length; t < Math.min(end, order.length); t++) {
@@ -117,17 +120,18 @@ export async function upscaleInTiles({
 
       const weights = columnWeights[columnIndex] ?? new Float32Array(0);
       const plane = upscaled.width * upscaled.height;
+      const red = upscaled.data.subarray(0, plane);
+      const green = upscaled.data.subarray(plane, 2 * plane);
+      const blue = upscaled.data.subarray(2 * plane, 3 * plane);
       const left = column.start * scale;
       for (let v = 0; v < upscaled.height; v++) {
-        const rowWeight = rowWeights[v] ?? 0;
-        const source = v * upscaled.width;
+        const rowWeight = rowWeights[v] as number;
         let target = ((rowOffset + v) * outWidth + left) * 3;
-        for (let u = 0; u < upscaled.width; u++, target += 3) {
-          const weight = rowWeight * (weights[u] ?? 0);
-          const i = source + u;
-          band[target] = (band[target] ?? 0) + weight * (upscaled.data[i] ?? 0);
-          band[target + 1] = (band[target + 1] ?? 0) + weight * (upscaled.data[plane + i] ?? 0);
-          band[target + 2] = (band[target + 2] ?? 0) + weight * (upscaled.data[2 * plane + i] ?? 0);
+        for (let u = 0, i = v * upscaled.width; u < upscaled.width; u++, i++, target += 3) {
+          const weight = rowWeight * (weights[u] as number);
+          band[target] = (band[target] as number) + weight * (red[i] as number);
+          band[target + 1] = (band[target + 1] as number) + weight * (green[i] as number);
+          band[target + 2] = (band[target + 2] as number) + weight * (blue[i] as number);
         }
       }
       postprocessMs += lap();
@@ -142,14 +146,14 @@ export async function upscaleInTiles({
     const next = rows[rowIndex + 1];
     const doneUntil = next ? next.start * scale : outHeight;
     for (let y = bandTop; y < doneUntil; y++) {
-      const rowSum = rowSums[y] ?? 1;
+      const rowScale = 1 / (rowSums[y] ?? 1);
       let source = (y - bandTop) * rowFloats;
       let target = y * outWidth * outputChannels;
       for (let x = 0; x < outWidth; x++, source += 3, target += outputChannels) {
-        const k = outScale / (rowSum * (columnSums[x] ?? 1));
-        output[target] = toByte((band[source] ?? 0) * k - outLow * outScale);
-        output[target + 1] = toByte((band[source + 1] ?? 0) * k - outLow * outScale);
-        output[target + 2] = toByte((band[source + 2] ?? 0) * k - outLow * outScale);
+        const k = rowScale * (columnScales[x] as number);
+        bytes[target] = (band[source] as number) * k - outOffset;
+        bytes[target + 1] = (band[source + 1] as number) * k - outOffset;
+        bytes[target + 2] = (band[source + 2] as number) * k - outOffset;
       }
     }
     const kept = (row.start * scale + row.length * scale - doneUntil) * rowFloats;
@@ -184,5 +188,3 @@ function tileTensor(
   }
   return tensor;
 }
-
-const toByte = (value: number): number => (value <= 0 ? 0 : value >= 255 ? 255 : Math.round(value));
