@@ -23,7 +23,7 @@ export const pngDeflateLevel = 1;
 /** Share of sampled filtered bytes equal to their predecessor at and above which run-length matches pay. */
 export const runLengthRepeatShare = 0.4;
 /** Every this many bytes one pair is compared: a prime, so the sample does not follow the channel layout. */
-const repeatSampleStep = 61;
+const repeatSampleStep = 127;
 
 /** The deflate strategy for filtered bytes: run-length where runs are common, Huffman coding alone otherwise. */
 export function deflateStrategyFor(filtered: Uint8Array): number {
@@ -162,7 +162,8 @@ function writeChunk(file: Buffer, offset: number, type: string, data: Uint8Array
 function averageFiltered({ pixels, width, height, channels }: PngRaster): Uint8Array {
   const stride = width * channels;
   const words = Math.ceil(stride / 4);
-  const out = new Uint8Array((stride + 1) * height);
+  // Every byte is written below, so the output skips the zero fill (48 MB at 12 MP).
+  const out = Buffer.allocUnsafe((stride + 1) * height);
   // This row and the one above, word-aligned; their padding past `stride` stays 0 and is never written out.
   let row = new Uint32Array(words);
   let above = new Uint32Array(words);
