@@ -143,10 +143,13 @@ const finished = (page: Page, count: number) =>
 /** Applies every result that waits for it, one by one, and waits until none waits. */
 async function applyAll(page: Page) {
   const ready = page.locator('[data-testid="job"][data-status="ready"]');
+  const placing = page.locator('[data-testid="job"][data-status="placing"]');
   for (let count = await ready.count(); count > 0; count = await ready.count()) {
     await ready.first().getByTestId('apply').click();
     await expect.poll(() => ready.count()).toBe(count - 1);
   }
+  // A job leaves 'ready' for 'placing' while the sandbox edits the document, and only then settles.
+  await expect.poll(() => placing.count()).toBe(0);
 }
 
 const signOutFromMenu = async (page: Page) => {
